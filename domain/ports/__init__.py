@@ -1,0 +1,1 @@
+"""Ports: what the domain and the use-cases need from the outside, as small Protocols."""

@@ -1,0 +1,74 @@
+"""Repositories. `for_update=True` locks the rows until the unit of work ends, so that two
+requests racing to move the same order (or group, or payment) are serialised."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from domain.catalog import Product
+from domain.events import DomainEvent
+from domain.group import Group
+from domain.order import Order
+from domain.payment import Operation, Payment, PaymentAttempt
+from domain.user import User
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None: ...
+    async def get(self, user_id: int) -> User | None: ...
+    async def buyers_of_product(self, product_id: int) -> Sequence[User]:
+        """Users with a live order (PAID, MATCHED or CONFIRMED) for the product."""
+        ...
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None: ...
+    async def get(self, product_id: int) -> Product | None: ...
+
+
+class OrderRepository(Protocol):
+    async def add(self, order: Order) -> None: ...
+    async def get(self, order_id: int, *, for_update: bool = False) -> Order | None: ...
+    async def by_transaction_id(
+        self, transaction_id: str, *, for_update: bool = False
+    ) -> Order | None: ...
+    async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
+        """The orders that exist among `order_ids`, locked in id order when asked."""
+        ...
+    async def of_user(self, user_id: int) -> Sequence[Order]:
+        """Newest first."""
+        ...
+    async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]: ...
+    async def paid_unmatched_before(self, cutoff: datetime, limit: int) -> Sequence[Order]:
+        """PAID orders no group took, paid before `cutoff`; skips rows other workers hold."""
+        ...
+
+
+class PaymentRepository(Protocol):
+    async def add(self, payment: Payment) -> None: ...
+    async def of_order(self, order_id: int, *, for_update: bool = False) -> Payment | None: ...
+    async def stale(self, cutoff: datetime, now: datetime, limit: int) -> Sequence[Payment]:
+        """Payments to reconcile, locked and skipping rows other workers hold: READY or
+        APPROVING last touched before `cutoff`, and REFUNDING ones whose retry is due."""
+        ...
+
+
+class AttemptRepository(Protocol):
+    async def add(self, attempt: PaymentAttempt) -> None:
+        """Stores the attempt and assigns its database id (used by platforms as a reference)."""
+        ...
+    async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
+        """The IN_FLIGHT or UNKNOWN attempt of this operation, to be retried with its key."""
+        ...
+    async def of_payment(self, payment_id: int) -> Sequence[PaymentAttempt]: ...
+
+
+class GroupRepository(Protocol):
+    async def add(self, group: Group) -> None: ...
+    async def get(self, group_id: int, *, for_update: bool = False) -> Group | None: ...
+
+
+class Outbox(Protocol):
+    async def add(self, event: DomainEvent) -> None: ...

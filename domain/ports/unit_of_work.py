@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.ports.repositories import (
+    AttemptRepository,
+    GroupRepository,
+    OrderRepository,
+    Outbox,
+    PaymentRepository,
+    ProductRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """One atomic transaction. Leaving the block without `commit()` rolls everything back."""
+
+    users: UserRepository
+    products: ProductRepository
+    orders: OrderRepository
+    payments: PaymentRepository
+    attempts: AttemptRepository
+    groups: GroupRepository
+    outbox: Outbox
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a fresh unit of work per use-case run."""
+
+    def __call__(self) -> UnitOfWork: ...
