@@ -88,6 +88,7 @@ class Payment:
     created_at: datetime
     updated_at: datetime
     platform_tx_id: str | None = None
+    payer_ref: str | None = None
     approved_amount: int = 0
     refunded_amount: int = 0
     approved_at: datetime | None = None

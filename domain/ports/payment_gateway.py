@@ -26,6 +26,8 @@ class PlatformCall:
 
     attempt_id: int
     idempotency_key: str
+    started_at: datetime | None = None
+    """When the attempt was first made (Open Banking looks transfers up by their date)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class PaymentRef:
     quantity: int
     platform_tx_id: str | None = None
     approved_at: datetime | None = None
+    payer_ref: str | None = None
+    """The payer's account as the platform knows it (Open Banking's fintech_use_num); never a
+    secret such as an access token."""
 
 
 @dataclass(frozen=True)
