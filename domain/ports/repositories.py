@@ -71,4 +71,13 @@ class GroupRepository(Protocol):
 
 
 class Outbox(Protocol):
+    """Domain events stored with the change they report, relayed later at least once."""
+
     async def add(self, event: DomainEvent) -> None: ...
+    async def pending(self, limit: int) -> Sequence[DomainEvent]:
+        """Unpublished events, oldest first, locked and skipping rows another relay holds."""
+        ...
+    async def mark_published(self, event_ids: Sequence[str], at: datetime) -> None: ...
+    async def recent(self, limit: int, *, only_pending: bool = False) -> Sequence[DomainEvent]:
+        """Newest first, for operators."""
+        ...
