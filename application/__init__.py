@@ -1,0 +1,1 @@
+"""Use-cases: one class per user intention, each running inside its own unit of work."""

@@ -27,9 +27,7 @@ class Product:
     id: int | None = None
 
     @classmethod
-    def create(
-        cls, name: str, price: int, options: list[tuple[str, int]], at: datetime
-    ) -> Product:
+    def create(cls, name: str, price: int, options: list[tuple[str, int]], at: datetime) -> Product:
         if not name.strip():
             raise InvalidInput("a product needs a name")
         if not 0 < price <= MAX_PRICE:

@@ -112,6 +112,11 @@ class Payment:
     def begin_approval(self, at: datetime) -> None:
         self._move({PaymentState.READY}, PaymentState.APPROVING, at)
 
+    def approval_refused(self, at: datetime) -> None:
+        """The platform refused this approval request; the buyer's payment may still complete
+        (a forged or stale redirect must not fail a genuine order)."""
+        self._move({PaymentState.APPROVING}, PaymentState.READY, at)
+
     def approved(self, platform_tx_id: str, amount: int, approved_at: datetime) -> None:
         self._move({PaymentState.READY, PaymentState.APPROVING}, PaymentState.APPROVED, approved_at)
         self.platform_tx_id = platform_tx_id

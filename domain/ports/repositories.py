@@ -37,9 +37,11 @@ class OrderRepository(Protocol):
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
         """The orders that exist among `order_ids`, locked in id order when asked."""
         ...
+
     async def of_user(self, user_id: int) -> Sequence[Order]:
         """Newest first."""
         ...
+
     async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]: ...
     async def paid_unmatched_before(self, cutoff: datetime, limit: int) -> Sequence[Order]:
         """PAID orders no group took, paid before `cutoff`; skips rows other workers hold."""
@@ -59,9 +61,11 @@ class AttemptRepository(Protocol):
     async def add(self, attempt: PaymentAttempt) -> None:
         """Stores the attempt and assigns its database id (used by platforms as a reference)."""
         ...
+
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The IN_FLIGHT or UNKNOWN attempt of this operation, to be retried with its key."""
         ...
+
     async def of_payment(self, payment_id: int) -> Sequence[PaymentAttempt]: ...
 
 
@@ -77,6 +81,7 @@ class Outbox(Protocol):
     async def pending(self, limit: int) -> Sequence[DomainEvent]:
         """Unpublished events, oldest first, locked and skipping rows another relay holds."""
         ...
+
     async def mark_published(self, event_ids: Sequence[str], at: datetime) -> None: ...
     async def recent(self, limit: int, *, only_pending: bool = False) -> Sequence[DomainEvent]:
         """Newest first, for operators."""

@@ -1,0 +1,67 @@
+"""Read-only use-cases: listings and the group's confirmation status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.catalog import Product
+from domain.errors import Forbidden, NotFound
+from domain.order import Order, OrderState
+from domain.ports.unit_of_work import UnitOfWorkFactory
+from domain.user import User
+
+
+class ListUserOrders:
+    """A user's orders, newest first; a signed-in user sees only their own."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[Order]:
+        if acting_user_id is not None and acting_user_id != user_id:
+            raise Forbidden("you can list only your own orders")
+        async with self._uow() as uow:
+            if await uow.users.get(user_id) is None:
+                raise NotFound(f"user {user_id} does not exist")
+            return await uow.orders.of_user(user_id)
+
+
+class ListProductBuyers:
+    """Users with a live order (PAID or later, not refunded) for a product."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, product_id: int) -> Sequence[User]:
+        async with self._uow() as uow:
+            if await uow.products.get(product_id) is None:
+                raise NotFound(f"product {product_id} does not exist")
+            return await uow.users.buyers_of_product(product_id)
+
+
+class GroupConfirmationStatus:
+    """True when the group has exactly `number_of_members` members and all have confirmed."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, group_id: int, number_of_members: int) -> bool:
+        async with self._uow() as uow:
+            if await uow.groups.get(group_id) is None:
+                raise NotFound(f"group {group_id} does not exist")
+            members = await uow.orders.of_group(group_id)
+        return len(members) == number_of_members and all(
+            m.state is OrderState.CONFIRMED for m in members
+        )
+
+
+class GetProduct:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, product_id: int) -> Product:
+        async with self._uow() as uow:
+            product = await uow.products.get(product_id)
+        if product is None:
+            raise NotFound(f"product {product_id} does not exist")
+        return product
