@@ -1,0 +1,97 @@
+"""Where the platforms send buyers (and their servers) back: approval, fail and cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, route
+from litestar.enums import HttpMethod
+
+from adapters.inbound.callbacks.result_page import order_result
+from adapters.inbound.callbacks.return_urls import PAY_TYPE_OF_SLUG
+from adapters.inbound.http.dependencies import use_case
+from application.abandon_payment import AbandonPayment, AbandonPaymentCommand
+from application.approve_payment import ApprovePayment, ApprovePaymentCommand
+from domain.errors import InvalidInput
+from domain.pay_type import PayType
+
+GET_POST = [HttpMethod.GET, HttpMethod.POST]
+# What the platforms put in a return URL when the buyer, not the payment, gave up.
+USER_CANCEL_CODES = {"UserCancel", "PAY_PROCESS_CANCELED"}
+
+
+class PaymentCallbackController(Controller):
+    path = "/api/v1"
+    tags = ["payment callbacks"]
+    dependencies = {  # noqa: RUF012
+        "approve": use_case("approve_payment"),
+        "abandon": use_case("abandon_payment"),
+    }
+
+    @route(
+        "/order/transaction/done/{pay_type:str}/{transaction_id:str}",
+        http_method=GET_POST,
+        operation_id="paymentDone",
+        status_code=200,
+    )
+    async def done(
+        self,
+        request: Request[Any, Any, Any],
+        approve: ApprovePayment,
+        pay_type: str,
+        transaction_id: str,
+    ) -> Response[Any]:
+        """The platform says the buyer paid; the service approves it with the platform."""
+        params = await _params(request)
+        order = await approve.execute(
+            ApprovePaymentCommand(
+                pay_type=PayType.parse(pay_type), transaction_id=transaction_id, callback=params
+            )
+        )
+        return order_result(request, order)
+
+    @route(
+        "/transaction/{platform:str}/{outcome:str}/{transaction_id:str}",
+        http_method=GET_POST,
+        operation_id="paymentAbandoned",
+        status_code=200,
+    )
+    async def abandoned(
+        self,
+        request: Request[Any, Any, Any],
+        abandon: AbandonPayment,
+        platform: str,
+        outcome: str,
+        transaction_id: str,
+    ) -> Response[Any]:
+        """The buyer's payment failed (`fail`) or they quit (`cancel`): checked with the platform."""
+        pay_type = PAY_TYPE_OF_SLUG.get(platform.lower())
+        if pay_type is None or outcome not in ("fail", "cancel"):
+            raise InvalidInput(f"no such payment callback: {platform}/{outcome}")
+        params = await _params(request)
+        code = params.get("code") or params.get("resultCode") or ""
+        reason = params.get("message") or params.get("resultMessage") or f"{outcome} redirect"
+        order = await abandon.execute(
+            AbandonPaymentCommand(
+                pay_type=pay_type,
+                transaction_id=transaction_id,
+                cancelled_by_user=outcome == "cancel" or code in USER_CANCEL_CODES,
+                reason=reason,
+            )
+        )
+        return order_result(request, order)
+
+
+async def _params(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """Query parameters, plus form or JSON fields when a platform POSTs them."""
+    params = {k: str(v) for k, v in request.query_params.items()}
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        if "json" in content_type:
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update({k: str(v) for k, v in body.items() if v is not None})
+        elif "form" in content_type:
+            form = await request.form()
+            params.update({k: str(v) for k, v in form.items()})
+    return params

@@ -1,0 +1,95 @@
+"""The `gonggu` command: serve, migrate, worker, events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+log = logging.getLogger("gonggu")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gonggu", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="start the HTTP service (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("migrate", help="apply the database migrations")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "serve":
+        return _serve(args.host, args.port)
+    if args.command == "migrate":
+        return _migrate()
+    return 2
+
+
+def _settings(host: str | None = None, port: int | None = None) -> Any:
+    from adapters.config import Settings
+
+    overrides: dict[str, Any] = {}
+    if host and port and "GONGGU_PUBLIC_BASE_URL" not in os.environ:
+        overrides["public_base_url"] = f"http://{host}:{port}"
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:
+        sys.exit(f"gonggu: invalid configuration: {exc}")
+
+
+def _migrate() -> int:
+    from adapters.outbound.persistence.migrations_runner import migrate
+
+    settings = _settings()
+    migrate(settings.database_url)
+    print(f"migrated {settings.database_url}")
+    return 0
+
+
+def _serve(host: str, port: int) -> int:
+    import uvicorn
+
+    from adapters.outbound.persistence.migrations_runner import migrate
+    from bootstrap import build_container, create_app, sandbox_config
+    from sandbox.server import create_sandbox_app
+
+    settings = _settings(host, port)
+    if settings.env == "development":
+        migrate(settings.database_url)
+    app = create_app(build_container(settings))
+    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))]
+    if settings.payments_mode == "sandbox":
+        sandbox = urlsplit(settings.sandbox_url)
+        sandbox_app = create_sandbox_app(sandbox_config(settings))
+        servers.append(
+            uvicorn.Server(
+                uvicorn.Config(
+                    sandbox_app,
+                    host=sandbox.hostname or host,
+                    port=sandbox.port or port + 1,
+                    log_level="info",
+                )
+            )
+        )
+    print(f"gonggu API:      http://{host}:{port}/api/v1  (env={settings.env})")
+    print(f"OpenAPI docs:    http://{host}:{port}/docs")
+    print(f"database:        {settings.database_url}")
+    if settings.payments_mode == "sandbox":
+        print(
+            f"platform sandbox: {settings.sandbox_url} (kakaopay, naverpay, openbanking, tosspayments)"
+        )
+    asyncio.run(_serve_all(servers))
+    return 0
+
+
+async def _serve_all(servers: list[Any]) -> None:
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from adapters.inbound.callbacks.controller import PaymentCallbackController
+from adapters.inbound.http.controllers.catalog import CatalogController
+from adapters.inbound.http.controllers.groups import GroupController
+from adapters.inbound.http.controllers.orders import OrderController
+from adapters.inbound.http.dependencies import provide_caller
+from adapters.inbound.http.envelope import ok
+from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+
+
+@get("/health", operation_id="health", include_in_schema=False)
+async def health() -> Any:
+    return ok({"status": "up"})
+
+
+def create_http_app(
+    container: Any,
+    extra_handlers: list[Any] | None = None,
+    on_startup: list[Any] | None = None,
+    on_shutdown: list[Any] | None = None,
+) -> Litestar:
+    """The Litestar app; the container is reachable from handlers through `app.state`."""
+    app = Litestar(
+        route_handlers=[
+            OrderController,
+            GroupController,
+            CatalogController,
+            PaymentCallbackController,
+            health,
+            *(extra_handlers or []),
+        ],
+        dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="gonggu",
+            version="0.1.0",
+            description="Order-and-payment service of a group-buying shop",
+            path="/docs",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        on_startup=on_startup or [],
+        on_shutdown=on_shutdown or [],
+        debug=False,
+    )
+    app.state.container = container
+    return app

@@ -1,0 +1,87 @@
+"""Every error becomes an envelope, in this one table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from adapters.inbound.http.envelope import failure
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    GroupRuleViolation,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PaymentOutcomeUnknown,
+    PaymentPlatformError,
+    RequestInProgress,
+)
+
+log = logging.getLogger("gonggu.http")
+
+STATUS_OF: dict[type[DomainError], int] = {
+    NotFound: 404,
+    InvalidInput: 422,
+    Forbidden: 403,
+    IllegalTransition: 409,
+    Conflict: 409,
+    RequestInProgress: 409,
+    GroupRuleViolation: 409,
+    PaymentPlatformError: 502,
+    PaymentOutcomeUnknown: 504,
+}
+
+
+def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
+    if isinstance(exc, GroupRuleViolation):
+        return failure(status, exc.message, data={"orderIds": exc.order_ids})
+    if isinstance(exc, PaymentPlatformError):
+        return failure(status, exc.message, data={"platform": exc.platform, "code": exc.code})
+    if isinstance(exc, PaymentOutcomeUnknown):
+        message = f"{exc.message}; the payment will be reconciled with the platform"
+        return failure(status, message, data={"platform": exc.platform})
+    return failure(status, exc.message)
+
+
+def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = [_field_error(e) for e in exc.extra] if isinstance(exc.extra, list) else []
+    message = (
+        "invalid request: "
+        + "; ".join(
+            f"{e['field']}: {e['message']}" if e.get("field") else e["message"] for e in errors
+        )
+        if errors
+        else f"invalid request: {exc.detail}"
+    )
+    return failure(400, message, errors=errors or [{"message": exc.detail}])
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return failure(exc.status_code, exc.detail or "error")
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return failure(500, "internal error; nothing was changed by this request")
+
+
+def _field_error(item: Any) -> dict[str, Any]:
+    if isinstance(item, dict):
+        key = item.get("key") or item.get("field")
+        message = str(item.get("message") or item)
+        return {"field": key, "message": message} if key else {"message": message}
+    return {"message": str(item)}
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}
