@@ -15,8 +15,8 @@ from litestar import Litestar
 from adapters.config import Settings
 from adapters.inbound.callbacks.return_urls import HttpReturnUrls
 from adapters.inbound.http.app import create_http_app
-from adapters.inbound.http.identity import Authenticator
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
+from adapters.inbound.http.identity import Authenticator
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from adapters.outbound.payments.openbanking import OpenBankingConfig, OpenBankingGateway

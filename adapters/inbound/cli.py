@@ -80,9 +80,8 @@ def _serve(host: str, port: int) -> int:
     print(f"OpenAPI docs:    http://{host}:{port}/docs")
     print(f"database:        {settings.database_url}")
     if settings.payments_mode == "sandbox":
-        print(
-            f"platform sandbox: {settings.sandbox_url} (kakaopay, naverpay, openbanking, tosspayments)"
-        )
+        platforms = "kakaopay, naverpay, openbanking, tosspayments"
+        print(f"platform sandbox: {settings.sandbox_url} ({platforms})")
     asyncio.run(_serve_all(servers))
     return 0
 

@@ -23,7 +23,7 @@ USER_CANCEL_CODES = {"UserCancel", "PAY_PROCESS_CANCELED"}
 class PaymentCallbackController(Controller):
     path = "/api/v1"
     tags = ["payment callbacks"]
-    dependencies = {  # noqa: RUF012
+    dependencies = {
         "approve": use_case("approve_payment"),
         "abandon": use_case("abandon_payment"),
     }
@@ -64,7 +64,7 @@ class PaymentCallbackController(Controller):
         outcome: str,
         transaction_id: str,
     ) -> Response[Any]:
-        """The buyer's payment failed (`fail`) or they quit (`cancel`): checked with the platform."""
+        """The buyer's payment failed (`fail`) or they quit (`cancel`), as the platform confirms."""
         pay_type = PAY_TYPE_OF_SLUG.get(platform.lower())
         if pay_type is None or outcome not in ("fail", "cancel"):
             raise InvalidInput(f"no such payment callback: {platform}/{outcome}")

@@ -22,7 +22,7 @@ from application.queries import GetProduct, ListProductBuyers
 class CatalogController(Controller):
     path = "/api/v1"
     tags = ["users and products"]
-    dependencies = {  # noqa: RUF012
+    dependencies = {
         "register_user": use_case("register_user"),
         "add_product": use_case("add_product"),
         "get_product": use_case("get_product"),

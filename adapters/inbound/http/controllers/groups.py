@@ -19,7 +19,7 @@ GroupId = Annotated[int, Parameter(query="groupId", ge=1, le=MAX_ID)]
 class GroupController(Controller):
     path = "/api/v1"
     tags = ["groups"]
-    dependencies = {  # noqa: RUF012
+    dependencies = {
         "match": use_case("match_group"),
         "expire": use_case("expire_group"),
         "status": use_case("group_status"),

@@ -20,7 +20,7 @@ IdParam = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 class OrderController(Controller):
     path = "/api/v1/order"
     tags = ["orders"]
-    dependencies = {  # noqa: RUF012
+    dependencies = {
         "place_order": use_case("idempotent_place_order"),
         "list_orders": use_case("list_user_orders"),
         "confirm": use_case("confirm_purchase"),
