@@ -1,8 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from adapters.config import Settings
+from bootstrap import sandbox_config
+from sandbox.server import create_sandbox_app
+from tests.support.live_server import LiveServer
+
+pytest_plugins = ["tests.support.databases"]
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[LiveServer]:
+    """All platform emulators on one real loopback port, as `make run` serves them."""
+    settings = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
+    with LiveServer(create_sandbox_app(sandbox_config(settings))) as server:
+        yield server

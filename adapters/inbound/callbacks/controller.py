@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, route
+from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
+from litestar.params import FromPath
 
 from adapters.inbound.callbacks.result_page import order_result
 from adapters.inbound.callbacks.return_urls import PAY_TYPE_OF_SLUG
@@ -37,9 +39,9 @@ class PaymentCallbackController(Controller):
     async def done(
         self,
         request: Request[Any, Any, Any],
-        approve: ApprovePayment,
-        pay_type: str,
-        transaction_id: str,
+        approve: NamedDependency[ApprovePayment],
+        pay_type: FromPath[str],
+        transaction_id: FromPath[str],
     ) -> Response[Any]:
         """The platform says the buyer paid; the service approves it with the platform."""
         params = await _params(request)
@@ -59,10 +61,10 @@ class PaymentCallbackController(Controller):
     async def abandoned(
         self,
         request: Request[Any, Any, Any],
-        abandon: AbandonPayment,
-        platform: str,
-        outcome: str,
-        transaction_id: str,
+        abandon: NamedDependency[AbandonPayment],
+        platform: FromPath[str],
+        outcome: FromPath[str],
+        transaction_id: FromPath[str],
     ) -> Response[Any]:
         """The buyer's payment failed (`fail`) or they quit (`cancel`), as the platform confirms."""
         pay_type = PAY_TYPE_OF_SLUG.get(platform.lower())

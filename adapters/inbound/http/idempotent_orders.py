@@ -63,8 +63,11 @@ class IdempotentPlaceOrder:
 
     async def _answer(self, command: PlaceOrderCommand) -> dict[str, Any]:
         placed = await self._place_order.execute(command)
-        data = dict(placed.client_data)
+        # The platform's answer, plus our ids; where a platform field shares a name with ours
+        # (Toss's widget `orderId` is our transactionId), `payment` keeps the platform's intact.
+        data: dict[str, Any] = dict(placed.client_data)
         data["orderId"] = placed.order.id
         data["transactionId"] = placed.order.transaction_id
         data["order"] = order_json(placed.order)
+        data["payment"] = dict(placed.client_data)
         return {"statusCode": 200, "statusMsg": "success", "data": data}

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath, QueryParameter
 
 from adapters.inbound.http.dependencies import use_case
 from adapters.inbound.http.envelope import ok
@@ -31,7 +32,10 @@ class CatalogController(Controller):
 
     @post("/user", operation_id="registerUser", status_code=201)
     async def new_user(
-        self, caller: Caller, register_user: RegisterUser, data: Annotated[NewUserBody, Body()]
+        self,
+        caller: NamedDependency[Caller],
+        register_user: NamedDependency[RegisterUser],
+        data: Annotated[NewUserBody, Body()],
     ) -> Response[Any]:
         """Registers a user; `data` is the user with its id."""
         caller.require_service()
@@ -39,7 +43,10 @@ class CatalogController(Controller):
 
     @post("/product", operation_id="addProduct", status_code=201)
     async def new_product(
-        self, caller: Caller, add_product: AddProduct, data: Annotated[NewProductBody, Body()]
+        self,
+        caller: NamedDependency[Caller],
+        add_product: NamedDependency[AddProduct],
+        data: Annotated[NewProductBody, Body()],
     ) -> Response[Any]:
         """Adds a product and its options; `data` is the product with ids."""
         caller.require_service()
@@ -53,16 +60,18 @@ class CatalogController(Controller):
         return ok(product_json(product), status=201)
 
     @get("/product/{product_id:int}", operation_id="getProduct")
-    async def product(self, get_product: GetProduct, product_id: int) -> Response[Any]:
+    async def product(
+        self, get_product: NamedDependency[GetProduct], product_id: FromPath[int]
+    ) -> Response[Any]:
         """One product with its options."""
         return ok(product_json(await get_product.execute(product_id)))
 
     @get("/user/list/product", operation_id="listProductBuyers")
     async def buyers(
         self,
-        caller: Caller,
-        buyers: ListProductBuyers,
-        product_id: Annotated[int, Parameter(query="productId", ge=1, le=MAX_ID)],
+        caller: NamedDependency[Caller],
+        buyers: NamedDependency[ListProductBuyers],
+        product_id: Annotated[int, QueryParameter(name="productId", ge=1, le=MAX_ID)],
     ) -> Response[Any]:
         """Users with a live order for the product."""
         caller.require_service()

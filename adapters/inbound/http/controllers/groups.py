@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency
+from litestar.params import Body, QueryParameter
 
 from adapters.inbound.http.dependencies import use_case
 from adapters.inbound.http.envelope import failure, ok
@@ -13,7 +14,7 @@ from application.expire_group import ExpireGroup
 from application.match_group import MatchGroup, MatchGroupCommand
 from application.queries import GroupConfirmationStatus
 
-GroupId = Annotated[int, Parameter(query="groupId", ge=1, le=MAX_ID)]
+GroupId = Annotated[int, QueryParameter(name="groupId", ge=1, le=MAX_ID)]
 
 
 class GroupController(Controller):
@@ -27,7 +28,10 @@ class GroupController(Controller):
 
     @post("/group/matched", operation_id="matchGroup", status_code=200)
     async def matched(
-        self, caller: Caller, match: MatchGroup, data: Annotated[MatchGroupBody, Body()]
+        self,
+        caller: NamedDependency[Caller],
+        match: NamedDependency[MatchGroup],
+        data: Annotated[MatchGroupBody, Body()],
     ) -> Response[Any]:
         """Records a group formed by the matcher; idempotent for the same pair."""
         caller.require_service()
@@ -38,14 +42,20 @@ class GroupController(Controller):
 
     @get("/group/expired", operation_id="expireGroupGet")
     async def expired_get(
-        self, caller: Caller, expire: ExpireGroup, group_id: GroupId
+        self,
+        caller: NamedDependency[Caller],
+        expire: NamedDependency[ExpireGroup],
+        group_id: GroupId,
     ) -> Response[Any]:
         """Expires the group and refunds its members; idempotent."""
         return await _expire(caller, expire, group_id)
 
     @post("/group/expired", operation_id="expireGroup", status_code=200)
     async def expired_post(
-        self, caller: Caller, expire: ExpireGroup, group_id: GroupId
+        self,
+        caller: NamedDependency[Caller],
+        expire: NamedDependency[ExpireGroup],
+        group_id: GroupId,
     ) -> Response[Any]:
         """Expires the group and refunds its members; idempotent."""
         return await _expire(caller, expire, group_id)
@@ -53,17 +63,19 @@ class GroupController(Controller):
     @get("/transaction/status/group", operation_id="groupConfirmationStatus")
     async def confirmation_status(
         self,
-        caller: Caller,
-        status: GroupConfirmationStatus,
+        caller: NamedDependency[Caller],
+        status: NamedDependency[GroupConfirmationStatus],
         group_id: GroupId,
-        number_of_member: Annotated[int, Parameter(query="numberOfMember", ge=1, le=10**6)],
+        number_of_member: Annotated[int, QueryParameter(name="numberOfMember", ge=1, le=10**6)],
     ) -> Response[Any]:
         """True when the group has that many members and every one has confirmed."""
         caller.require_service()
         return ok(await status.execute(group_id, number_of_member))
 
 
-async def _expire(caller: Caller, expire: ExpireGroup, group_id: int) -> Response[Any]:
+async def _expire(
+    caller: NamedDependency[Caller], expire: NamedDependency[ExpireGroup], group_id: int
+) -> Response[Any]:
     caller.require_service()
     result = await expire.execute(group_id)
     data = group_json(result.group) | {

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import Body, Parameter
+from litestar.di import NamedDependency
+from litestar.params import Body, HeaderParameter, QueryParameter
 
 from adapters.inbound.http.dependencies import use_case
 from adapters.inbound.http.envelope import ok
@@ -13,8 +14,6 @@ from application.confirm_purchase import ConfirmPurchase, ConfirmPurchaseCommand
 from application.place_order import PlaceOrderCommand
 from application.queries import ListUserOrders
 from domain.pay_type import PayType
-
-IdParam = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 
 
 class OrderController(Controller):
@@ -29,12 +28,12 @@ class OrderController(Controller):
     @post("/execute", operation_id="placeOrder", status_code=200)
     async def execute(
         self,
-        caller: Caller,
-        place_order: Any,
+        caller: NamedDependency[Caller],
+        place_order: NamedDependency[Any],
         data: Annotated[PlaceOrderBody, Body()],
-        pay_type: Annotated[str, Parameter(query="payType")],
+        pay_type: Annotated[str, QueryParameter(name="payType")],
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", max_length=255)
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=255)
         ] = None,
     ) -> Response[Any]:
         """Places an order and starts its payment; `data` is the platform's answer plus ids."""
@@ -64,9 +63,9 @@ class OrderController(Controller):
     @get("/list/user", operation_id="listUserOrders")
     async def list_user(
         self,
-        caller: Caller,
-        list_orders: ListUserOrders,
-        user_id: Annotated[int | None, Parameter(query="userId", ge=1, le=MAX_ID)] = None,
+        caller: NamedDependency[Caller],
+        list_orders: NamedDependency[ListUserOrders],
+        user_id: Annotated[int | None, QueryParameter(name="userId", ge=1, le=MAX_ID)] = None,
     ) -> Response[Any]:
         """A user's orders, newest first."""
         acting = caller.acting_user(user_id)
@@ -76,9 +75,9 @@ class OrderController(Controller):
     @get("/confirm", operation_id="confirmPurchaseGet")
     async def confirm_get(
         self,
-        caller: Caller,
-        confirm: ConfirmPurchase,
-        order_id: Annotated[int, Parameter(query="orderId", ge=1, le=MAX_ID)],
+        caller: NamedDependency[Caller],
+        confirm: NamedDependency[ConfirmPurchase],
+        order_id: Annotated[int, QueryParameter(name="orderId", ge=1, le=MAX_ID)],
     ) -> Response[Any]:
         """Purchase confirmation (구매확정)."""
         return await _confirm(caller, confirm, order_id)
@@ -86,15 +85,17 @@ class OrderController(Controller):
     @post("/confirm", operation_id="confirmPurchase", status_code=200)
     async def confirm_post(
         self,
-        caller: Caller,
-        confirm: ConfirmPurchase,
-        order_id: Annotated[int, Parameter(query="orderId", ge=1, le=MAX_ID)],
+        caller: NamedDependency[Caller],
+        confirm: NamedDependency[ConfirmPurchase],
+        order_id: Annotated[int, QueryParameter(name="orderId", ge=1, le=MAX_ID)],
     ) -> Response[Any]:
         """Purchase confirmation (구매확정)."""
         return await _confirm(caller, confirm, order_id)
 
 
-async def _confirm(caller: Caller, confirm: ConfirmPurchase, order_id: int) -> Response[Any]:
+async def _confirm(
+    caller: NamedDependency[Caller], confirm: NamedDependency[ConfirmPurchase], order_id: int
+) -> Response[Any]:
     order = await confirm.execute(
         ConfirmPurchaseCommand(order_id=order_id, acting_user_id=caller.user_id)
     )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from adapters.config import Settings
+from bootstrap import build_container, create_app
+from tests.e2e.shop import Shop
+from tests.support.live_server import LiveServer
+
+PUBLIC_BASE_URL = "http://testserver.local"
+
+
+@pytest.fixture
+def settings(database_url: str, sandbox_server: LiveServer) -> Settings:
+    return Settings(
+        database_url=database_url,
+        public_base_url=PUBLIC_BASE_URL,
+        payments_mode="sandbox",
+        sandbox_url=sandbox_server.url,
+        platform_timeout_s=2.0,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The whole service, built by bootstrap, talking to the emulators over real HTTP."""
+    app = create_app(build_container(settings))
+    with TestClient(app, base_url=PUBLIC_BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def sandbox(sandbox_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox_server.url, timeout=10) as http:
+        yield http
+        for prefix in ("kakaopay", "naverpay", "openbanking", "tosspayments"):
+            http.delete(f"/{prefix}/__sandbox__/faults")
+
+
+@pytest.fixture
+def shop(client: TestClient, sandbox: httpx.Client, sandbox_server: LiveServer) -> Shop:
+    return Shop(client, sandbox, sandbox_server.url)
