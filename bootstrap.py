@@ -17,6 +17,8 @@ from adapters.inbound.callbacks.return_urls import HttpReturnUrls
 from adapters.inbound.http.app import create_http_app
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
 from adapters.inbound.http.identity import Authenticator
+from adapters.outbound.alerts import LoggingAlerts
+from adapters.outbound.events.rabbitmq import RabbitMqPublisher
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from adapters.outbound.payments.openbanking import OpenBankingConfig, OpenBankingGateway
@@ -40,7 +42,10 @@ from application.queries import (
     ListProductBuyers,
     ListUserOrders,
 )
+from application.reconcile_payments import ReconcilePayments
 from application.refund_payment import RefundPayment
+from application.refund_unmatched import RefundUnmatchedOrders
+from application.relay_events import RelayEvents
 from application.settings import PaymentPolicy
 from sandbox.config import SandboxConfig
 
@@ -148,6 +153,18 @@ class Container(containers.DeclarativeContainer):
     register_user = providers.Factory(RegisterUser, uow, clock)
     add_product = providers.Factory(AddProduct, uow, clock)
     get_product = providers.Factory(GetProduct, uow)
+
+    alerts = providers.Singleton(LoggingAlerts)
+    event_publisher = providers.Singleton(
+        lambda url: RabbitMqPublisher(url) if url else None, settings.provided.rabbitmq_url
+    )
+    reconcile_payments = providers.Factory(
+        ReconcilePayments, uow, gateways, clock, policy, refund_payment, alerts
+    )
+    refund_unmatched_orders = providers.Factory(
+        RefundUnmatchedOrders, uow, clock, policy, refund_payment
+    )
+    relay_events = providers.Factory(RelayEvents, uow, event_publisher, clock)
 
 
 def build_container(settings: Settings | None = None) -> Container:

@@ -147,6 +147,14 @@ class Payment:
         self.cancelled_at = at
         self.next_retry_at = None
 
+    def checked(self, at: datetime) -> None:
+        """The reconciler asked the platform about this payment at `at` (its lease)."""
+        self.updated_at = at
+
+    def defer_refund(self, until: datetime) -> None:
+        """Holds the next refund try back, while one worker is on it."""
+        self.next_retry_at = until
+
     @property
     def refundable_amount(self) -> int:
         return self.approved_amount - self.refunded_amount

@@ -21,12 +21,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("migrate", help="apply the database migrations")
+    worker = commands.add_parser("worker", help="run the background jobs until stopped")
+    worker.add_argument("--once", action="store_true", help="run every job once and exit")
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between runs")
+    events = commands.add_parser("events", help="list the stored domain events (the outbox)")
+    events.add_argument("--pending", action="store_true", help="only those not relayed yet")
+    events.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if args.command == "serve":
         return _serve(args.host, args.port)
     if args.command == "migrate":
         return _migrate()
+    if args.command == "worker":
+        return _worker(args.once, args.interval)
+    if args.command == "events":
+        return _events(args.pending, args.limit)
     return 2
 
 
@@ -83,6 +93,36 @@ def _serve(host: str, port: int) -> int:
         platforms = "kakaopay, naverpay, openbanking, tosspayments"
         print(f"platform sandbox: {settings.sandbox_url} ({platforms})")
     asyncio.run(_serve_all(servers))
+    return 0
+
+
+def _worker(once: bool, interval_s: float) -> int:
+    from adapters.inbound.worker import run_worker
+    from bootstrap import build_container
+
+    container = build_container(_settings())
+    asyncio.run(run_worker(container, once=once, interval_s=interval_s))
+    return 0
+
+
+def _events(only_pending: bool, limit: int) -> int:
+    import json
+
+    from adapters.outbound.events.rabbitmq import message_body
+    from bootstrap import build_container
+
+    container = build_container(_settings())
+
+    async def list_events() -> None:
+        try:
+            async with container.uow()() as uow:
+                events = await uow.outbox.recent(limit, only_pending=only_pending)
+            for event in events:
+                print(json.dumps(message_body(event), ensure_ascii=False))
+        finally:
+            await container.engine().dispose()
+
+    asyncio.run(list_events())
     return 0
 
 

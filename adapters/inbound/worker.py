@@ -1,0 +1,55 @@
+"""`gonggu worker`: the background jobs — reconcile payments, retry refunds, refund orders no
+group took, relay events to RabbitMQ, forget expired idempotency keys."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger("gonggu.worker")
+
+
+async def run_jobs_once(container: Any) -> dict[str, Any]:
+    """Runs every job once; a failing job is logged and does not stop the others."""
+    jobs: dict[str, Callable[[], Awaitable[Any]]] = {
+        "reconcile": lambda: container.reconcile_payments().execute(),
+        "unmatched": lambda: container.refund_unmatched_orders().execute(),
+        "idempotency": lambda: container.idempotency_store().purge_expired(container.clock().now()),
+    }
+    if container.settings().rabbitmq_url:
+        jobs["relay"] = lambda: container.relay_events().execute()
+    results: dict[str, Any] = {}
+    for name, job in jobs.items():
+        try:
+            results[name] = await job()
+        except Exception as exc:  # a job's failure must not stop the worker
+            log.exception("job %s failed", name)
+            results[name] = f"failed: {exc!r}"
+    log.info("jobs done: %s", results)
+    return results
+
+
+async def run_worker(container: Any, *, once: bool, interval_s: float) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        while True:
+            await run_jobs_once(container)
+            if once:
+                return
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+                return
+            except TimeoutError:
+                continue
+    finally:
+        publisher = container.event_publisher()
+        if publisher is not None:
+            await publisher.close()
+        await container.http_client().aclose()
+        await container.engine().dispose()
