@@ -46,6 +46,7 @@ from application.reconcile_payments import ReconcilePayments
 from application.refund_payment import RefundPayment
 from application.refund_unmatched import RefundUnmatchedOrders
 from application.relay_events import RelayEvents
+from application.resolve_payment import ResolvePayment
 from application.settings import PaymentPolicy
 from sandbox.config import SandboxConfig
 
@@ -158,8 +159,9 @@ class Container(containers.DeclarativeContainer):
     event_publisher = providers.Singleton(
         lambda url: RabbitMqPublisher(url) if url else None, settings.provided.rabbitmq_url
     )
+    resolve_payment = providers.Factory(ResolvePayment, uow, gateways, clock, refund_payment)
     reconcile_payments = providers.Factory(
-        ReconcilePayments, uow, gateways, clock, policy, refund_payment, alerts
+        ReconcilePayments, uow, clock, policy, resolve_payment, refund_payment, alerts
     )
     refund_unmatched_orders = providers.Factory(
         RefundUnmatchedOrders, uow, clock, policy, refund_payment

@@ -8,6 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from adapters.inbound.callbacks.controller import PaymentCallbackController
+from adapters.inbound.callbacks.toss_webhook import toss_webhook
 from adapters.inbound.http.controllers.catalog import CatalogController
 from adapters.inbound.http.controllers.groups import GroupController
 from adapters.inbound.http.controllers.orders import OrderController
@@ -34,6 +35,7 @@ def create_http_app(
             GroupController,
             CatalogController,
             PaymentCallbackController,
+            toss_webhook,
             health,
             *(extra_handlers or []),
         ],
