@@ -11,10 +11,17 @@ SANDBOX_PORT_OFFSET = 1
 
 # Credentials the built-in emulators accept; never valid anywhere else.
 SANDBOX_KAKAOPAY_SECRET_KEY = "DEVSANDBOXKAKAOPAYSECRETKEY"
-SANDBOX_NAVERPAY = {"partner_id": "np_sandbox", "client_id": "sandbox-client",
-                    "client_secret": "sandbox-secret", "chain_id": "sandbox-chain"}
-SANDBOX_OPENBANKING = {"client_id": "sandbox-ob-client", "client_secret": "sandbox-ob-secret",
-                       "institution_code": "M202300001"}
+SANDBOX_NAVERPAY = {
+    "partner_id": "np_sandbox",
+    "client_id": "sandbox-client",
+    "client_secret": "sandbox-secret",
+    "chain_id": "sandbox-chain",
+}
+SANDBOX_OPENBANKING = {
+    "client_id": "sandbox-ob-client",
+    "client_secret": "sandbox-ob-secret",
+    "institution_code": "M202300001",
+}
 SANDBOX_TOSSPAYMENTS_SECRET_KEY = "test_sk_sandboxGonggu000000000000"
 
 LIVE_BASE_URLS = {

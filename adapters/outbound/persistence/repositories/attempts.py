@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.outbound.persistence.errors import translated
+from adapters.outbound.persistence.tables import payment_attempts
+from domain.payment import AttemptState, Operation, PaymentAttempt
+from domain.ports.repositories import AttemptRepository
+
+
+class SqlaAttemptRepository(AttemptRepository):
+    """The recorded attempts to act on a payment on its platform."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, attempt: PaymentAttempt) -> None:
+        """Stores the attempt and assigns its id (platforms use it as a reference)."""
+        self._session.add(attempt)
+        await self._session.flush()
+
+    @translated
+    async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
+        """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
+        stmt = (
+            select(PaymentAttempt)
+            .where(
+                payment_attempts.c.payment_id == payment_id,
+                payment_attempts.c.operation == operation,
+                payment_attempts.c.state.in_([AttemptState.IN_FLIGHT, AttemptState.UNKNOWN]),
+            )
+            .order_by(payment_attempts.c.id.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    @translated
+    async def of_payment(self, payment_id: int) -> Sequence[PaymentAttempt]:
+        """Every attempt of the payment, oldest first."""
+        stmt = (
+            select(PaymentAttempt)
+            .where(payment_attempts.c.payment_id == payment_id)
+            .order_by(payment_attempts.c.id)
+        )
+        return (await self._session.scalars(stmt)).all()

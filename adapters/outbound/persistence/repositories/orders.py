@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.outbound.persistence.errors import translated
+from adapters.outbound.persistence.tables import orders
+from domain.order import Order, OrderState
+from domain.ports.repositories import OrderRepository
+
+
+class SqlaOrderRepository(OrderRepository):
+    """Orders; `for_update` locks rows (in ascending id order when several) until the unit of
+    work ends."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    @translated
+    async def add(self, order: Order) -> None:
+        """Stores the order and assigns `order.id`; a reused transactionId raises `Conflict`."""
+        self._session.add(order)
+        await self._session.flush()
+
+    @translated
+    async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
+        stmt = _locked(select(Order).where(orders.c.id == order_id), for_update)
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    @translated
+    async def by_transaction_id(
+        self, transaction_id: str, *, for_update: bool = False
+    ) -> Order | None:
+        stmt = _locked(select(Order).where(orders.c.transaction_id == transaction_id), for_update)
+        return (await self._session.scalars(stmt)).one_or_none()
+
+    @translated
+    async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
+        """The orders that exist among `order_ids`, in ascending id order (the lock order)."""
+        if not order_ids:
+            return []
+        stmt = select(Order).where(orders.c.id.in_(sorted(set(order_ids)))).order_by(orders.c.id)
+        return (await self._session.scalars(_locked(stmt, for_update))).all()
+
+    @translated
+    async def of_user(self, user_id: int) -> Sequence[Order]:
+        """The user's orders, newest first."""
+        stmt = (
+            select(Order)
+            .where(orders.c.user_id == user_id)
+            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+        )
+        return (await self._session.scalars(stmt)).all()
+
+    @translated
+    async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]:
+        stmt = select(Order).where(orders.c.group_id == group_id).order_by(orders.c.id)
+        return (await self._session.scalars(_locked(stmt, for_update))).all()
+
+    @translated
+    async def paid_unmatched_before(self, cutoff: datetime, limit: int) -> Sequence[Order]:
+        """PAID orders in no group, paid before `cutoff`, oldest first; rows that another
+        worker holds are skipped."""
+        stmt = (
+            select(Order)
+            .where(
+                orders.c.state == OrderState.PAID,
+                or_(orders.c.group_id.is_(None), orders.c.group_id == 0),
+                orders.c.updated_at < cutoff,
+            )
+            .order_by(orders.c.updated_at, orders.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        return (await self._session.scalars(stmt)).all()
+
+
+def _locked(stmt: Select[tuple[Order]], for_update: bool) -> Select[tuple[Order]]:
+    # populate_existing: an order already in the session must be refreshed from the locked row.
+    if not for_update:
+        return stmt
+    return stmt.with_for_update().execution_options(populate_existing=True)
