@@ -1,0 +1,135 @@
+"""A stand-in for the payment widget: a page where a person presses Pay, Cancel or Fail.
+
+A front end in sandbox mode opens `GET /tosspayments/widget/checkout?orderId&amount&orderName&
+customerKey&successUrl&failUrl` (the parameters `checkout` returns) instead of calling the real
+widget's `requestPayment`; the browser then comes back exactly as Toss sends it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from litestar import MediaType, Response, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from sandbox.tosspayments.errors import AnyRequest, TossError, error_response
+from sandbox.tosspayments.store import SETTLED, TossStore
+
+ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+CUSTOMER_KEY = re.compile(r"^[A-Za-z0-9\-_=.@]{2,50}$")
+FIELDS = ("orderId", "amount", "orderName", "customerKey", "successUrl", "failUrl")
+CANCELLED = ("PAY_PROCESS_CANCELED", "사용자에 의해 결제가 취소되었습니다.")
+REJECTED = ("REJECT_CARD_COMPANY", "결제 승인이 거절되었습니다.")
+
+
+def _url(value: str, code: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TossError(code, "url must be an http(s) address")
+    return value
+
+
+def _order(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The widget's own checks on `requestPayment`'s parameters."""
+    order_id = str(params.get("orderId") or "")
+    if not ORDER_ID.match(order_id):
+        raise TossError("INVALID_ORDER_ID", "6-64 characters of A-Z a-z 0-9 - _")
+    try:
+        amount = int(str(params.get("amount")))
+    except ValueError:
+        raise TossError("INVALID_REQUEST", "amount must be a number") from None
+    if amount <= 0:
+        raise TossError("BELOW_ZERO_AMOUNT", "amount must be positive")
+    name = str(params.get("orderName") or "")
+    if not name or len(name) > 100:
+        raise TossError("INVALID_ORDER_NAME", "1-100 characters")
+    customer_key = str(params.get("customerKey") or "ANONYMOUS")
+    if not CUSTOMER_KEY.match(customer_key):
+        raise TossError("INVALID_CUSTOMER_KEY")
+    return {
+        "orderId": order_id,
+        "amount": amount,
+        "orderName": name,
+        "customerKey": customer_key,
+        "successUrl": _url(str(params.get("successUrl") or ""), "INCORRECT_SUCCESS_URL_FORMAT"),
+        "failUrl": _url(str(params.get("failUrl") or ""), "INCORRECT_FAIL_URL_FORMAT"),
+    }
+
+
+def _back(url: str, query: dict[str, str]) -> Redirect:
+    glue = "&" if urlsplit(url).query else "?"
+    return Redirect(path=f"{url}{glue}{urlencode(query, quote_via=quote)}", status_code=303)
+
+
+def _page(order: dict[str, Any]) -> str:
+    hidden = "".join(
+        f'<input type="hidden" name="{k}" value="{html.escape(str(order[k]))}">' for k in FIELDS
+    )
+    buttons = "".join(
+        f'<form method="post" action="/tosspayments/widget/checkout/{action}">{hidden}'
+        f'<button type="submit">{label}</button></form>'
+        for action, label in (("pay", "Pay"), ("cancel", "Cancel"), ("fail", "Fail"))
+    )
+    return (
+        '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
+        "<title>Toss Payments sandbox</title></head><body>"
+        f"<h1>{html.escape(order['orderName'])}</h1>"
+        f"<p>{order['amount']:,}원 · 주문번호 {html.escape(order['orderId'])}</p>"
+        f"{buttons}</body></html>"
+    )
+
+
+def widget_handlers(store: TossStore) -> list[HTTPRouteHandler]:
+    @get("/widget/checkout", status_code=200, media_type=MediaType.HTML)
+    async def checkout(request: AnyRequest) -> Response[Any]:
+        try:
+            order = _order(request.query_params)
+        except TossError as exc:
+            return exc.response()
+        return Response(content=_page(order), media_type=MediaType.HTML)
+
+    @post("/widget/checkout/{action:str}", status_code=303)
+    async def press(request: AnyRequest, action: FromPath[str]) -> Response[Any]:
+        form = await request.form()
+        try:
+            order = _order(form)
+        except TossError as exc:
+            return exc.response()
+        if action == "cancel":
+            code, message = CANCELLED
+            return _back(
+                order["failUrl"], {"code": code, "message": message, "orderId": order["orderId"]}
+            )
+        if action == "fail":
+            code, message = REJECTED
+            return _back(
+                order["failUrl"], {"code": code, "message": message, "orderId": order["orderId"]}
+            )
+        if action != "pay":
+            return error_response(404, "NOT_FOUND", "존재하지 않는 정보 입니다.")
+        settled = store.by_order(order["orderId"])
+        if settled is not None and settled.status in SETTLED:
+            return TossError("DUPLICATED_ORDER_ID").response()
+        # "tamper": a buyer who changed the amount in the browser before requestPayment
+        try:
+            amount = int(str(form.get("tamperAmount") or order["amount"]))
+        except ValueError:
+            return TossError("INVALID_REQUEST", "tamperAmount must be a number").response()
+        payment = store.create(order["orderId"], order["orderName"], amount, order["customerKey"])
+        return _back(
+            order["successUrl"],
+            {
+                "paymentType": "NORMAL",
+                "orderId": payment.order_id,
+                "paymentKey": payment.payment_key,
+                "amount": str(amount),
+            },
+        )
+
+    return [checkout, press]
