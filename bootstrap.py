@@ -18,7 +18,7 @@ from adapters.inbound.http.app import create_http_app
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
 from adapters.inbound.http.identity import Authenticator
 from adapters.outbound.alerts import LoggingAlerts
-from adapters.outbound.events.rabbitmq import RabbitMqPublisher
+from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from adapters.outbound.payments.openbanking import OpenBankingConfig, OpenBankingGateway
@@ -27,6 +27,7 @@ from adapters.outbound.payments.tosspayments import TossPaymentsConfig, TossPaym
 from adapters.outbound.persistence.engine import create_engine, session_factory
 from adapters.outbound.persistence.idempotency_store import SqlaIdempotencyStore
 from adapters.outbound.persistence.mapping import start_mappers
+from adapters.outbound.persistence.migrations_runner import migrate
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from adapters.outbound.system import SystemClock, UuidIds
 from application.abandon_payment import AbandonPayment
@@ -183,6 +184,16 @@ def create_app(container: Container, extra_handlers: list[Any] | None = None) ->
         await container.engine().dispose()
 
     return create_http_app(container, extra_handlers, on_shutdown=[close_resources])
+
+
+def migrate_database(settings: Settings) -> None:
+    """Applies the Alembic migrations; call before the event loop starts."""
+    migrate(settings.database_url)
+
+
+def event_json(event: Any) -> dict[str, Any]:
+    """An outbox event as consumers receive it from RabbitMQ."""
+    return message_body(event)
 
 
 def sandbox_config(settings: Settings) -> SandboxConfig:

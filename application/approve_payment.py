@@ -58,16 +58,23 @@ class ApprovePayment:
             if payment.state not in (PaymentState.READY, PaymentState.APPROVING):
                 return order
             gateway = self._gateways.for_type(order.pay_type)
+            reference = gateway.reference_from_callback(cmd.callback)
+            if payment.state is PaymentState.APPROVING and reference not in (
+                None,
+                payment.platform_tx_id,
+            ):
+                # An approval of another platform payment is open: its key stays bound to that
+                # payment, which the reconciler settles by lookup.
+                return order
             now = self._clock.now()
             attempt = await claim_attempt(
                 uow, payment, Operation.APPROVE, self._ids, now, self._policy.lease
             )
             if attempt is None:
                 return order
-            reference = gateway.reference_from_callback(cmd.callback)
-            if reference:
-                payment.platform_tx_id = reference
             if payment.state is PaymentState.READY:
+                if reference:
+                    payment.platform_tx_id = reference
                 payment.begin_approval(now)
             ref = await payment_ref(uow, order, payment)
             call = call_of(attempt)

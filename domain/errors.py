@@ -59,3 +59,7 @@ class PaymentOutcomeUnknown(DomainError):
 
 class RequestInProgress(DomainError):
     """The same logical request is already being handled."""
+
+
+class StorageUnavailable(DomainError):
+    """The records could not be read or written; the request changed nothing."""

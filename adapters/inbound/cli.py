@@ -53,10 +53,10 @@ def _settings(host: str | None = None, port: int | None = None) -> Any:
 
 
 def _migrate() -> int:
-    from adapters.outbound.persistence.migrations_runner import migrate
+    from bootstrap import migrate_database
 
     settings = _settings()
-    migrate(settings.database_url)
+    migrate_database(settings)
     print(f"migrated {settings.database_url}")
     return 0
 
@@ -64,13 +64,12 @@ def _migrate() -> int:
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
-    from adapters.outbound.persistence.migrations_runner import migrate
-    from bootstrap import build_container, create_app, sandbox_config
+    from bootstrap import build_container, create_app, migrate_database, sandbox_config
     from sandbox.server import create_sandbox_app
 
     settings = _settings(host, port)
     if settings.env == "development":
-        migrate(settings.database_url)
+        migrate_database(settings)
     app = create_app(build_container(settings))
     servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))]
     if settings.payments_mode == "sandbox":
@@ -108,8 +107,7 @@ def _worker(once: bool, interval_s: float) -> int:
 def _events(only_pending: bool, limit: int) -> int:
     import json
 
-    from adapters.outbound.events.rabbitmq import message_body
-    from bootstrap import build_container
+    from bootstrap import build_container, event_json
 
     container = build_container(_settings())
 
@@ -118,7 +116,7 @@ def _events(only_pending: bool, limit: int) -> int:
             async with container.uow()() as uow:
                 events = await uow.outbox.recent(limit, only_pending=only_pending)
             for event in events:
-                print(json.dumps(message_body(event), ensure_ascii=False))
+                print(json.dumps(event_json(event), ensure_ascii=False))
         finally:
             await container.engine().dispose()
 

@@ -3,7 +3,8 @@
 Fault operations (`POST /openbanking/__sandbox__/faults {"operation": ...}`): `token`
 (/oauth/2.0/token), `withdraw` (출금이체), `deposit` (입금이체), `result` (이체결과조회).
 Control: `POST /__sandbox__/accounts {"balance"}` enrols a payer (the 3-legged sign-up stand-in),
-`GET /__sandbox__/signup` is the same for a person, `GET /__sandbox__/payments` lists payments.
+`GET /__sandbox__/signup` is the same for a person, `GET /__sandbox__/payments` lists payments,
+`DELETE /__sandbox__/transfers` starts a new day (forgets every transfer).
 """
 
 from __future__ import annotations
@@ -123,6 +124,12 @@ def openbanking_router(config: SandboxConfig, faults: FaultPlan) -> Router:
     async def clear() -> None:
         faults.clear()
 
+    @delete("/__sandbox__/transfers", status_code=204)
+    async def forget_transfers() -> None:
+        """A new day at the bank: every bank_tran_id may be used again (tests whose database
+        starts afresh, and so reuses attempt ids, call this between tests)."""
+        ledger.transfers.clear()
+
     @get("/__sandbox__/payments", status_code=200)
     async def payments() -> dict[str, Any]:
         return {"payments": ledger.payments()}
@@ -144,6 +151,7 @@ def openbanking_router(config: SandboxConfig, faults: FaultPlan) -> Router:
             result,
             arm,
             clear,
+            forget_transfers,
             payments,
             enrol,
             *signup.handlers(ledger),

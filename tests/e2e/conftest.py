@@ -39,6 +39,8 @@ def sandbox(sandbox_server: LiveServer) -> Iterator[httpx.Client]:
         yield http
         for prefix in ("kakaopay", "naverpay", "openbanking", "tosspayments"):
             http.delete(f"/{prefix}/__sandbox__/faults")
+        # Each test's database starts afresh and reuses attempt ids, hence bank_tran_ids.
+        http.delete("/openbanking/__sandbox__/transfers")
 
 
 @pytest.fixture

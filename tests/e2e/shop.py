@@ -10,6 +10,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 from litestar.testing import TestClient
 
+from tests.support.html_forms import forms_of
+
 CHECKOUT_PAGES = {
     "NAVER_PAY": "/naverpay/sdk/checkout",
     "TOSS_PAYMENTS": "/tosspayments/widget/checkout",
@@ -25,7 +27,9 @@ class Shop:
         assert response.status_code == 201, response.text
         return int(response.json()["data"]["id"])
 
-    def product(self, price: int = 30_000, options: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def product(
+        self, price: int = 30_000, options: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
         body = {"name": "제주 감귤 5kg", "price": price, "options": options or []}
         response = self.client.post("/api/v1/product", json=body)
         assert response.status_code == 201, response.text
@@ -38,13 +42,24 @@ class Shop:
         return {"fintechUseNum": body["fintechUseNum"], "accessToken": body["accessToken"]}
 
     def order(
-        self, user_id: int, product_id: int, pay_type: str = "KAKAO_PAY", *,
-        option_id: int = 0, quantity: int = 1, min_share: int = 2, max_share: int = 0,
+        self,
+        user_id: int,
+        product_id: int,
+        pay_type: str = "KAKAO_PAY",
+        *,
+        option_id: int = 0,
+        quantity: int = 1,
+        min_share: int = 2,
+        max_share: int = 0,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         body: dict[str, Any] = {
-            "userId": user_id, "productId": product_id, "productOptionId": option_id,
-            "minShare": min_share, "maxShare": max_share, "quantity": quantity,
+            "userId": user_id,
+            "productId": product_id,
+            "productOptionId": option_id,
+            "minShare": min_share,
+            "maxShare": max_share,
+            "quantity": quantity,
         }
         if pay_type in ("OPEN_BANKING", "OPEN_BANK"):
             body["transaction"] = self.open_banking_account()
@@ -52,7 +67,9 @@ class Shop:
             "/api/v1/order/execute", params={"payType": pay_type}, json=body, headers=headers
         )
 
-    def placed(self, user_id: int, product_id: int, pay_type: str = "KAKAO_PAY", **kw: Any) -> dict[str, Any]:
+    def placed(
+        self, user_id: int, product_id: int, pay_type: str = "KAKAO_PAY", **kw: Any
+    ) -> dict[str, Any]:
         response = self.order(user_id, product_id, pay_type, **kw)
         assert response.status_code == 200, response.text
         return dict(response.json()["data"])
@@ -65,10 +82,10 @@ class Shop:
             page_url = f"{self.sandbox_url}{CHECKOUT_PAGES[pay_type]}?{urlencode(data['payment'])}"
         page = self.sandbox.get(page_url)
         page.raise_for_status()
-        actions = re.findall(r'<form[^>]*action="([^"]+)"', page.text)
-        chosen = [a for a in actions if re.search(rf"\b{button}\b", a, re.IGNORECASE)]
-        assert chosen, f"no {button} button among {actions} on {page_url}"
-        pressed = self.sandbox.post(urljoin(page_url, chosen[0].replace("&amp;", "&")))
+        forms = forms_of(page.text)
+        chosen = [f for f in forms if re.search(rf"\b{button}\b", f.action, re.IGNORECASE)]
+        assert chosen, f"no {button} button among {[f.action for f in forms]} on {page_url}"
+        pressed = self.sandbox.post(urljoin(page_url, chosen[0].action), data=chosen[0].fields)
         assert pressed.status_code in (302, 303), pressed.text
         return str(pressed.headers["location"])
 
@@ -81,7 +98,9 @@ class Shop:
     def pay(self, pay_type: str, data: dict[str, Any]) -> httpx.Response:
         return self.come_back(self.press(pay_type, data, "pay"))
 
-    def paid_order(self, user_id: int, product_id: int, pay_type: str = "KAKAO_PAY", **kw: Any) -> int:
+    def paid_order(
+        self, user_id: int, product_id: int, pay_type: str = "KAKAO_PAY", **kw: Any
+    ) -> int:
         data = self.placed(user_id, product_id, pay_type, **kw)
         if pay_type not in ("OPEN_BANKING", "OPEN_BANK"):
             response = self.pay(pay_type, data)

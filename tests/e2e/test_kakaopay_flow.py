@@ -105,7 +105,10 @@ def test_group_lifecycle_from_match_to_settlement(shop: Shop) -> None:
 def test_expiring_a_group_refunds_every_member_at_kakaopay(shop: Shop) -> None:
     product = shop.product(price=12_000)
     buyers = [shop.user(f"buyer{i}") for i in range(2)]
-    orders = [shop.paid_order(b, product["id"]) for b in buyers]
+    placed = [shop.placed(b, product["id"]) for b in buyers]
+    for data in placed:
+        assert shop.pay("KAKAO_PAY", data).json()["data"]["state"] == "PAID"
+    orders = [int(d["orderId"]) for d in placed]
     assert shop.match(3, orders).status_code == 200
 
     response = shop.expire(3)
@@ -115,6 +118,7 @@ def test_expiring_a_group_refunds_every_member_at_kakaopay(shop: Shop) -> None:
     for buyer, order_id in zip(buyers, orders, strict=True):
         assert shop.state_of(buyer, order_id) == "REFUNDED"
     assert shop.expire(3).status_code == 200
-    refunds = [p["refunds"] for p in shop.platform_payments("kakaopay")
-               if p["partner_order_id"] in {str(o) for o in orders}]
-    assert refunds == [1, 1]
+    tids = {d["tid"] for d in placed}
+    platform = [p for p in shop.platform_payments("kakaopay") if p["tid"] in tids]
+    assert [p["refunds"] for p in platform] == [1, 1]
+    assert all(p["status"] == "CANCEL_PAYMENT" for p in platform)

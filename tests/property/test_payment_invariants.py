@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from dependency_injector import providers
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from adapters.config import Settings
@@ -30,11 +31,17 @@ from tests.support.databases import migrate_outside_loop
 from tests.support.ledger_platform import Ledger, LedgerGateways
 
 ARROWS = {
-    (S.PAYMENT_PENDING, S.PAID), (S.PAYMENT_PENDING, S.PAYMENT_FAILED),
-    (S.PAYMENT_PENDING, S.PAYMENT_CANCELLED), (S.PAID, S.MATCHED), (S.MATCHED, S.CONFIRMED),
-    (S.PAID, S.REFUND_PENDING), (S.MATCHED, S.REFUND_PENDING), (S.REFUND_PENDING, S.REFUNDED),
+    (S.PAYMENT_PENDING, S.PAID),
+    (S.PAYMENT_PENDING, S.PAYMENT_FAILED),
+    (S.PAYMENT_PENDING, S.PAYMENT_CANCELLED),
+    (S.PAID, S.MATCHED),
+    (S.MATCHED, S.CONFIRMED),
+    (S.PAID, S.REFUND_PENDING),
+    (S.MATCHED, S.REFUND_PENDING),
+    (S.REFUND_PENDING, S.REFUNDED),
     # a refund confirmed inside the same request is seen in one step
-    (S.PAID, S.REFUNDED), (S.MATCHED, S.REFUNDED),
+    (S.PAID, S.REFUNDED),
+    (S.MATCHED, S.REFUNDED),
 }
 TEMPLATE: dict[str, Path] = {}
 
@@ -104,8 +111,13 @@ class PaymentLifecycle(RuleBasedStateMachine):
     @rule(pay_type=st.sampled_from(list(PayType)), quantity=st.integers(1, 3))
     def place(self, pay_type: PayType, quantity: int) -> None:
         command = PlaceOrderCommand(
-            user_id=self.user_id, product_id=self.product_id, product_option_id=0,
-            quantity=quantity, min_share=1, max_share=0, pay_type=pay_type,
+            user_id=self.user_id,
+            product_id=self.product_id,
+            product_option_id=0,
+            quantity=quantity,
+            min_share=1,
+            max_share=0,
+            pay_type=pay_type,
         )
         result: list[object] = []
 
@@ -151,8 +163,9 @@ class PaymentLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def match(self, data: st.DataObject) -> None:
-        ids = data.draw(st.lists(st.sampled_from(sorted(self.orders)), min_size=1, max_size=4,
-                                 unique=True))
+        ids = data.draw(
+            st.lists(st.sampled_from(sorted(self.orders)), min_size=1, max_size=4, unique=True)
+        )
         group_id = self.next_group
         self.next_group += 1
         command = MatchGroupCommand(group_id=group_id, order_ids=ids)
@@ -171,16 +184,20 @@ class PaymentLifecycle(RuleBasedStateMachine):
         jobs = [self.c.expire_group().execute(group_id)]
         if with_confirm:
             order_id = data.draw(st.sampled_from(sorted(self.orders)))
-            jobs.append(self.c.confirm_purchase().execute(ConfirmPurchaseCommand(order_id=order_id)))
+            jobs.append(
+                self.c.confirm_purchase().execute(ConfirmPurchaseCommand(order_id=order_id))
+            )
         self.run(self._quietly(*jobs))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def confirm(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(sorted(self.orders)))
-        self.run(self._quietly(
-            self.c.confirm_purchase().execute(ConfirmPurchaseCommand(order_id=order_id))
-        ))
+        self.run(
+            self._quietly(
+                self.c.confirm_purchase().execute(ConfirmPurchaseCommand(order_id=order_id))
+            )
+        )
 
     @rule(minutes=st.sampled_from([2, 45]))
     def reconcile(self, minutes: int) -> None:
@@ -234,7 +251,9 @@ def test_random_interleavings_keep_money_and_states_consistent(tmp_path: Path) -
     PaymentLifecycle.tmp_root = tmp_path
     runner = PaymentLifecycle.TestCase
     runner.settings = settings(
-        max_examples=40, stateful_step_count=30, deadline=None,
+        max_examples=40,
+        stateful_step_count=30,
+        deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     runner().runTest()

@@ -6,7 +6,6 @@ approves twice, never refunds more than was taken, and converges once the platfo
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,7 +61,9 @@ class LedgerGateway(PaymentGateway):
         ref = request.payment
         entry = self._entry(ref)
         if not self._synchronous:
-            return Checkout(client_data={"tx": ref.transaction_id}, platform_tx_id=ref.transaction_id)
+            return Checkout(
+                client_data={"tx": ref.transaction_id}, platform_tx_id=ref.transaction_id
+            )
         if self._ledger.take(self._ledger.refuse_next, "checkout"):
             raise PaymentPlatformError(self.pay_type.value, "insufficient funds", "A0001")
         if entry.approvals == 0:

@@ -20,6 +20,7 @@ from domain.errors import (
     PaymentOutcomeUnknown,
     PaymentPlatformError,
     RequestInProgress,
+    StorageUnavailable,
 )
 
 log = logging.getLogger("gonggu.http")
@@ -34,6 +35,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     GroupRuleViolation: 409,
     PaymentPlatformError: 502,
     PaymentOutcomeUnknown: 504,
+    StorageUnavailable: 503,
 }
 
 
@@ -46,6 +48,9 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
     if isinstance(exc, PaymentOutcomeUnknown):
         message = f"{exc.message}; the payment will be reconciled with the platform"
         return failure(status, message, data={"platform": exc.platform})
+    if isinstance(exc, StorageUnavailable):
+        log.error("storage failed: %s", exc.message)
+        return failure(status, "the service cannot reach its database; nothing was changed")
     return failure(status, exc.message)
 
 
@@ -79,7 +84,7 @@ def _field_error(item: Any) -> dict[str, Any]:
     return {"message": str(item)}
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,

@@ -3,6 +3,7 @@ persistent JSON messages `{eventId, type, occurredAt, data}` with publisher conf
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -70,7 +71,5 @@ class RabbitMqPublisher(EventPublisher):
             None,
         )
         if connection is not None and not connection.is_closed:
-            try:
+            with contextlib.suppress(aio_pika.exceptions.AMQPError, OSError):
                 await connection.close()
-            except (aio_pika.exceptions.AMQPError, OSError):
-                pass

@@ -9,10 +9,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from domain.errors import Conflict
+from domain.errors import Conflict, StorageUnavailable
 
 
-class StorageError(Exception):
+class StorageError(StorageUnavailable):
     """The database failed or refused a statement for a reason the business rules do not name."""
 
 

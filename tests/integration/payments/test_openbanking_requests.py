@@ -308,6 +308,22 @@ async def test_a_retried_withdrawal_refused_as_duplicate_returns_the_first_ones_
     assert json.loads(query.content)["check_type"] == "1"
 
 
+async def test_a_duplicate_id_used_by_another_account_is_not_taken_as_our_payment() -> None:
+    duplicate = {"rsp_code": "A0326", "rsp_message": "거래고유번호 중복"}
+    someone_else = result_answer("M202300001U000000042")
+    someone_else["res_list"][0]["wd_fintech_use_num"] = "199999999999999999999999"  # type: ignore[index]
+    recorder = Recorder(
+        {
+            "/v2.0/transfer/withdraw/fin_num": [ok(duplicate)],
+            "/oauth/2.0/token": [ok(TOKEN_OK)],
+            "/v2.0/transfer/result": [ok(someone_else)],
+        }
+    )
+    with pytest.raises(PaymentPlatformError) as refused:
+        await gateway(recorder).checkout(checkout_request())
+    assert refused.value.code == "DUPLICATE_BANK_TRAN_ID"
+
+
 async def test_refund_fetches_the_oob_token_once_and_sends_the_documented_deposit() -> None:
     recorder = Recorder(
         {

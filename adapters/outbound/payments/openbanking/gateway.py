@@ -78,6 +78,7 @@ class OpenBankingGateway(PaymentGateway):
             item = await self._settled(
                 messages.CHECK_WITHDRAWAL, tran_id, self._date_of(call), payment.amount
             )
+            _check_same_account(item, fintech_use_num, tran_id)
             return self._checkout(tran_id, item, payment.amount)
         self._raise_unless_done(verdict, answer, answer, "withdrawal")
         return self._checkout(tran_id, answer, payment.amount)
@@ -159,6 +160,7 @@ class OpenBankingGateway(PaymentGateway):
             found = await self._settled(
                 messages.CHECK_DEPOSIT, tran_id, self._date_of(call), amount
             )
+            _check_same_account(found, payment.payer_ref, tran_id)
             return Refund(_amount(found, amount), {"result": found})
         self._raise_unless_done(verdict, answer, item, "deposit")
         return Refund(_amount(item, amount), answer)
@@ -255,3 +257,20 @@ def _amount(answer: Mapping[str, Any], default: int) -> int:
         return int(str(answer.get("tran_amt")))
     except ValueError:
         return default
+
+
+def _check_same_account(item: Answer, fintech_use_num: str, tran_id: str) -> None:
+    """A duplicate id is ours only if the earlier transfer moved this payer's money: an id
+    reused by another transfer (a database restored or shared) must not pass for our payment."""
+    accounts = {
+        str(item[key])
+        for key in ("fintech_use_num", "wd_fintech_use_num", "dps_fintech_use_num")
+        if item.get(key)
+    }
+    if accounts and fintech_use_num not in accounts:
+        raise PaymentPlatformError(
+            PLATFORM,
+            f"bank_tran_id {tran_id} was already used today by another account's transfer; "
+            "nothing was transferred for this payment",
+            "DUPLICATE_BANK_TRAN_ID",
+        )
