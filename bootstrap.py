@@ -100,6 +100,7 @@ class Container(containers.DeclarativeContainer):
             client_secret=settings.provided.naverpay_client_secret,
             chain_id=settings.provided.naverpay_chain_id,
             timeout_s=settings.provided.platform_timeout_s,
+            mode=settings.provided.naverpay_mode,
         ),
         http=http_client,
     )
@@ -125,7 +126,9 @@ class Container(containers.DeclarativeContainer):
             TossPaymentsConfig,
             base_url=settings.provided.tosspayments_base_url,
             secret_key=settings.provided.tosspayments_secret_key,
+            client_key=settings.provided.tosspayments_client_key,
             timeout_s=settings.provided.platform_timeout_s,
+            checkout_page_url=settings.provided.toss_checkout_page_url,
         ),
         http=http_client,
     )

@@ -64,8 +64,11 @@ class Settings(BaseSettings):
     openbanking_recv_client_bank_code: str = "097"
     openbanking_recv_client_account_num: str = "1234567890123"
 
+    naverpay_mode: Literal["development", "production"] | None = None
+
     tosspayments_base_url: str | None = None
     tosspayments_secret_key: str | None = None
+    tosspayments_client_key: str = ""
 
     rabbitmq_url: str | None = None
     reconcile_after_s: float = 60.0
@@ -80,6 +83,8 @@ class Settings(BaseSettings):
             self.auth_mode = "jwt" if production else "test"
         if self.payments_mode is None:
             self.payments_mode = "live" if production else "sandbox"
+        if self.naverpay_mode is None:
+            self.naverpay_mode = "production" if production else "development"
         if production and self.auth_mode == "test":
             raise ValueError("production refuses to start with GONGGU_AUTH_MODE=test")
         if self.auth_mode == "jwt" and not self.jwt_secret:
@@ -119,6 +124,13 @@ class Settings(BaseSettings):
         self.tosspayments_secret_key = (
             self.tosspayments_secret_key or SANDBOX_TOSSPAYMENTS_SECRET_KEY
         )
+
+    @property
+    def toss_checkout_page_url(self) -> str:
+        """In sandbox mode, the emulator's widget page that stands in for Toss's widget."""
+        if self.payments_mode != "sandbox":
+            return ""
+        return f"{self.tosspayments_base_url}/widget/checkout"
 
     def default_sandbox_url(self) -> str:
         """The emulators listen one port above the service unless GONGGU_SANDBOX_URL says."""

@@ -8,7 +8,7 @@ from application.approval import record_approval
 from application.events import order_event
 from application.payment_context import call_of, lock_by_order_id, payment_ref
 from application.refund_payment import RefundPayment
-from domain.errors import NotFound, PaymentOutcomeUnknown, PaymentPlatformError
+from domain.errors import InvalidInput, NotFound, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.events import EventType
 from domain.order import Order
 from domain.pay_type import PayType
@@ -61,6 +61,12 @@ class PlaceOrder:
         self._clock, self._ids, self._refunds = clock, ids, refunds
 
     async def execute(self, cmd: PlaceOrderCommand) -> PlacedOrder:
+        if cmd.pay_type.takes_payer_account and not cmd.payer:
+            raise InvalidInput(
+                f"{cmd.pay_type.value} needs transaction: {{fintechUseNum, accessToken}}"
+            )
+        if cmd.payer and not cmd.pay_type.takes_payer_account:
+            raise InvalidInput(f"{cmd.pay_type.value} takes no account data in transaction")
         gateway = self._gateways.for_type(cmd.pay_type)
         async with self._uow() as uow:
             now = self._clock.now()

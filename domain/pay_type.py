@@ -24,3 +24,9 @@ class PayType(str, Enum):
         except ValueError:
             known = ", ".join(p.value for p in cls)
             raise InvalidInput(f"unknown payType {raw!r}; use one of {known}") from None
+
+    @property
+    def takes_payer_account(self) -> bool:
+        """Open Banking withdraws from an account the client names; the others take the payment
+        in the buyer's browser and must not be sent account data."""
+        return self is PayType.OPEN_BANKING

@@ -33,7 +33,7 @@ class PaymentCallbackController(Controller):
     @route(
         "/order/transaction/done/{pay_type:str}/{transaction_id:str}",
         http_method=GET_POST,
-        operation_id="paymentDone",
+        operation_id=lambda handler, method, path: f"paymentDone{method.title()}",
         status_code=200,
     )
     async def done(
@@ -55,7 +55,7 @@ class PaymentCallbackController(Controller):
     @route(
         "/transaction/{platform:str}/{outcome:str}/{transaction_id:str}",
         http_method=GET_POST,
-        operation_id="paymentAbandoned",
+        operation_id=lambda handler, method, path: f"paymentAbandoned{method.title()}",
         status_code=200,
     )
     async def abandoned(

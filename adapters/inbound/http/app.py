@@ -6,6 +6,7 @@ from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.pydantic import PydanticPlugin
 
 from adapters.inbound.callbacks.controller import PaymentCallbackController
 from adapters.inbound.callbacks.toss_webhook import toss_webhook
@@ -48,6 +49,7 @@ def create_http_app(
             path="/docs",
             render_plugins=[SwaggerRenderPlugin()],
         ),
+        plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],
         on_shutdown=on_shutdown or [],
         debug=False,
