@@ -57,6 +57,9 @@ def _policy(settings: Settings) -> PaymentPolicy:
     return PaymentPolicy(
         lease=after,
         reconcile_after=after,
+        abandon_after=timedelta(seconds=settings.abandon_after_s),
+        refund_retry_base=timedelta(seconds=settings.refund_retry_base_s),
+        refund_retry_max=timedelta(seconds=settings.refund_retry_max_s),
         refund_alert_after=timedelta(seconds=settings.refund_alert_after_s),
         unmatched_refund_after=timedelta(seconds=settings.unmatched_refund_after_s),
     )

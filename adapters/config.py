@@ -72,6 +72,9 @@ class Settings(BaseSettings):
 
     rabbitmq_url: str | None = None
     reconcile_after_s: float = 60.0
+    abandon_after_s: float = 1800.0
+    refund_retry_base_s: float = 5.0
+    refund_retry_max_s: float = 1800.0
     refund_alert_after_s: float = 3600.0
     unmatched_refund_after_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
