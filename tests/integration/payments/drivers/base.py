@@ -42,3 +42,31 @@ class PlatformDriver(Protocol):
         """Plays the buyer quitting on the payment page; returns the query sent back to the
         cancel URL, or None when the platform has no such step (synchronous platforms)."""
         ...
+
+
+class PagePressingDriver:
+    """A browser-based platform: the buyer acts by pressing a button on the platform's page."""
+
+    async def press(
+        self, sandbox: httpx.AsyncClient, checkout: Checkout, button: str
+    ) -> dict[str, str]:
+        """Presses `button` on the page; returns the query the browser brings back."""
+        raise NotImplementedError
+
+    async def payer(self, sandbox: httpx.AsyncClient, base_url: str) -> dict[str, str]:
+        return {}
+
+    async def buyer_pays(
+        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
+    ) -> Mapping[str, str] | None:
+        return await self.press(sandbox, checkout, "pay")
+
+    async def buyer_cancels(
+        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
+    ) -> Mapping[str, str] | None:
+        return await self.press(sandbox, checkout, "cancel")
+
+    async def buyer_fails(
+        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
+    ) -> Mapping[str, str] | None:
+        return await self.press(sandbox, checkout, "fail")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
@@ -11,10 +10,11 @@ import httpx
 from adapters.config import Settings
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from domain.pay_type import PayType
-from domain.ports.payment_gateway import Checkout, CheckoutRequest, PaymentGateway
+from domain.ports.payment_gateway import Checkout, PaymentGateway
+from tests.integration.payments.drivers.base import PagePressingDriver
 
 
-class KakaoPayDriver:
+class KakaoPayDriver(PagePressingDriver):
     pay_type = PayType.KAKAO_PAY
     prefix = "kakaopay"
     approve_operation = "approve"
@@ -29,24 +29,6 @@ class KakaoPayDriver:
             timeout_s=1.0,
         )
         return KakaoPayGateway(config, http)
-
-    async def payer(self, sandbox: httpx.AsyncClient, base_url: str) -> dict[str, str]:
-        return {}
-
-    async def buyer_pays(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "pay")
-
-    async def buyer_cancels(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "cancel")
-
-    async def buyer_fails(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "fail")
 
     async def press(
         self, sandbox: httpx.AsyncClient, checkout: Checkout, action: str

@@ -4,7 +4,6 @@ presses one of its buttons, as a browser would."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
@@ -12,10 +11,11 @@ import httpx
 from adapters.config import Settings
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from domain.pay_type import PayType
-from domain.ports.payment_gateway import Checkout, CheckoutRequest, PaymentGateway
+from domain.ports.payment_gateway import Checkout, PaymentGateway
+from tests.integration.payments.drivers.base import PagePressingDriver
 
 
-class NaverPayDriver:
+class NaverPayDriver(PagePressingDriver):
     pay_type = PayType.NAVER_PAY
     prefix = "naverpay"
     approve_operation = "apply"
@@ -38,24 +38,6 @@ class NaverPayDriver:
             cancel_retry_delays_s=(0.05, 0.1),
         )
         return NaverPayGateway(config, http)
-
-    async def payer(self, sandbox: httpx.AsyncClient, base_url: str) -> dict[str, str]:
-        return {}
-
-    async def buyer_pays(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "pay")
-
-    async def buyer_cancels(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "cancel")
-
-    async def buyer_fails(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "fail")
 
     async def press(
         self, sandbox: httpx.AsyncClient, checkout: Checkout, button: str

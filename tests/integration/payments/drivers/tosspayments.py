@@ -11,7 +11,8 @@ import httpx
 from adapters.config import Settings
 from adapters.outbound.payments.tosspayments import TossPaymentsConfig, TossPaymentsGateway
 from domain.pay_type import PayType
-from domain.ports.payment_gateway import Checkout, CheckoutRequest, PaymentGateway
+from domain.ports.payment_gateway import Checkout, PaymentGateway
+from tests.integration.payments.drivers.base import PagePressingDriver
 
 PREFIX = "tosspayments"
 WIDGET_FIELDS = ("orderId", "amount", "orderName", "customerKey", "successUrl", "failUrl")
@@ -47,7 +48,7 @@ def query_of(url: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 
-class TossPaymentsDriver:
+class TossPaymentsDriver(PagePressingDriver):
     pay_type = PayType.TOSS_PAYMENTS
     prefix = PREFIX
     approve_operation = "confirm"
@@ -63,24 +64,6 @@ class TossPaymentsDriver:
             checkout_page_url=f"{base}/widget/checkout",
         )
         return TossPaymentsGateway(config, http)
-
-    async def payer(self, sandbox: httpx.AsyncClient, base_url: str) -> dict[str, str]:
-        return {}
-
-    async def buyer_pays(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "pay")
-
-    async def buyer_cancels(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "cancel")
-
-    async def buyer_fails(
-        self, sandbox: httpx.AsyncClient, request: CheckoutRequest, checkout: Checkout
-    ) -> Mapping[str, str] | None:
-        return await self.press(sandbox, checkout, "fail")
 
     async def press(
         self,
