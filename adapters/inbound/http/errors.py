@@ -40,18 +40,25 @@ STATUS_OF: dict[type[DomainError], int] = {
 
 
 def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status, body = error_envelope(exc)
+    return Response(body, status_code=status)
+
+
+def error_envelope(exc: DomainError) -> tuple[int, dict[str, Any]]:
+    """The status and envelope a domain error answers with (also what idempotency replays)."""
     status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
+    message, data = exc.message, None
     if isinstance(exc, GroupRuleViolation):
-        return failure(status, exc.message, data={"orderIds": exc.order_ids})
-    if isinstance(exc, PaymentPlatformError):
-        return failure(status, exc.message, data={"platform": exc.platform, "code": exc.code})
-    if isinstance(exc, PaymentOutcomeUnknown):
+        data = {"orderIds": exc.order_ids}
+    elif isinstance(exc, PaymentPlatformError):
+        data = {"platform": exc.platform, "code": exc.code}
+    elif isinstance(exc, PaymentOutcomeUnknown):
         message = f"{exc.message}; the payment will be reconciled with the platform"
-        return failure(status, message, data={"platform": exc.platform})
-    if isinstance(exc, StorageUnavailable):
+        data = {"platform": exc.platform}
+    elif isinstance(exc, StorageUnavailable):
         log.error("storage failed: %s", exc.message)
-        return failure(status, "the service cannot reach its database; nothing was changed")
-    return failure(status, exc.message)
+        message = "the service cannot reach its database; nothing was changed"
+    return status, {"statusCode": status, "statusMsg": message, "data": data}
 
 
 def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from adapters.inbound.http.errors import STATUS_OF
+from adapters.inbound.http.errors import error_envelope
 from adapters.inbound.http.schemas import order_json
 from application.place_order import PlaceOrder, PlaceOrderCommand
 from domain.errors import DomainError, InvalidInput, RequestInProgress
@@ -51,8 +51,7 @@ class IdempotentPlaceOrder:
         try:
             status, body = 200, await self._answer(command)
         except DomainError as exc:
-            status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
-            body = {"statusCode": status, "statusMsg": exc.message, "data": None}
+            status, body = error_envelope(exc)
             await self._store.complete(scope, key, status, json.dumps(body, ensure_ascii=False))
             raise
         except BaseException:
