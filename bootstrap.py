@@ -153,7 +153,7 @@ class Container(containers.DeclarativeContainer):
     )
     abandon_payment = providers.Factory(AbandonPayment, uow, gateways, clock)
     match_group = providers.Factory(MatchGroup, uow, clock)
-    expire_group = providers.Factory(ExpireGroup, uow, clock, refund_payment)
+    expire_group = providers.Factory(ExpireGroup, uow, clock, refund_payment, policy)
     confirm_purchase = providers.Factory(ConfirmPurchase, uow, clock)
     group_status = providers.Factory(GroupConfirmationStatus, uow)
     list_user_orders = providers.Factory(ListUserOrders, uow)

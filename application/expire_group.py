@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from application.events import group_event
 from application.refund_payment import RefundPayment
+from application.settings import PaymentPolicy
 from domain.errors import NotFound
 from domain.events import EventType
 from domain.group import Group, GroupState
@@ -31,8 +32,15 @@ class ExpireGroup:
     still pending. Members who already confirmed their purchase keep it.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, refunds: RefundPayment) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        refunds: RefundPayment,
+        policy: PaymentPolicy | None = None,
+    ) -> None:
         self._uow, self._clock, self._refunds = uow, clock, refunds
+        self._policy = policy or PaymentPolicy()
 
     async def execute(self, group_id: int) -> GroupExpiry:
         async with self._uow() as uow:
@@ -49,7 +57,7 @@ class ExpireGroup:
                         payment = await uow.payments.of_order(order.id, for_update=True)
                         order.start_refund(now)
                         if payment is not None and payment.state is PaymentState.APPROVED:
-                            payment.begin_refund(now)
+                            payment.begin_refund(now, now + self._policy.lease)
                 await uow.outbox.add(
                     group_event(EventType.GROUP_EXPIRED, group, [o.id or 0 for o in members], now)
                 )

@@ -75,14 +75,19 @@ class RefundPayment:
             attempt = await uow.attempts.open_attempt(ctx.payment.id or 0, Operation.REFUND)
             if attempt is not None:
                 attempt.succeeded(now)
-            if ctx.payment.state is PaymentState.REFUNDING:
-                ctx.payment.refunded(refund.refunded_amount or amount, now)
-                ctx.payment.raw_response = json.dumps(refund.raw, default=str, ensure_ascii=False)
+            if ctx.payment.state is not PaymentState.REFUNDING:
+                await uow.commit()
+                return RefundOutcome(order_id, refunded=True)
+            refunded = refund.refunded_amount or amount
+            ctx.payment.refunded(refunded, now)
+            ctx.payment.raw_response = json.dumps(refund.raw, default=str, ensure_ascii=False)
             if ctx.order.state is OrderState.REFUND_PENDING:
                 ctx.order.mark_refunded(now)
-                await uow.outbox.add(
-                    order_event(EventType.ORDER_REFUNDED, ctx.order, now, refundedAmount=amount)
-                )
+            # Also when the order had already failed (an approval of the wrong amount): the
+            # money going back is news to consumers either way.
+            await uow.outbox.add(
+                order_event(EventType.ORDER_REFUNDED, ctx.order, now, refundedAmount=refunded)
+            )
             await uow.commit()
         return RefundOutcome(order_id, refunded=True)
 

@@ -36,7 +36,7 @@ class RefundUnmatchedOrders:
                 payment = await uow.payments.of_order(order.id, for_update=True)
                 order.start_refund(now)
                 if payment is not None and payment.state is PaymentState.APPROVED:
-                    payment.begin_refund(now)
+                    payment.begin_refund(now, now + self._policy.lease)
                 expired.append(order.id)
             await uow.commit()
         for order_id in expired:

@@ -131,10 +131,13 @@ class Payment:
         self._move({PaymentState.READY, PaymentState.APPROVING}, PaymentState.CANCELLED, at)
         self.cancelled_at = at
 
-    def begin_refund(self, at: datetime) -> None:
-        """From here the money must go back; the refund is retried until the platform agrees."""
+    def begin_refund(self, at: datetime, first_retry_at: datetime | None = None) -> None:
+        """From here the money must go back; the refund is retried until the platform agrees.
+
+        `first_retry_at` leaves the first try to the caller that is about to make it; from then
+        on the reconciler may take the refund over."""
         self._move({PaymentState.APPROVED}, PaymentState.REFUNDING, at)
-        self.next_retry_at = at
+        self.next_retry_at = first_retry_at or at
 
     def refund_failed(self, next_retry_at: datetime, at: datetime) -> None:
         self._move({PaymentState.REFUNDING}, PaymentState.REFUNDING, at)

@@ -47,7 +47,8 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[s
 def error_envelope(exc: DomainError) -> tuple[int, dict[str, Any]]:
     """The status and envelope a domain error answers with (also what idempotency replays)."""
     status = next((s for cls, s in STATUS_OF.items() if isinstance(exc, cls)), 400)
-    message, data = exc.message, None
+    message = exc.message
+    data: dict[str, Any] | None = None
     if isinstance(exc, GroupRuleViolation):
         data = {"orderIds": exc.order_ids}
     elif isinstance(exc, PaymentPlatformError):
