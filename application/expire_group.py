@@ -19,6 +19,9 @@ class GroupExpiry:
     group: Group
     refunded: list[int] = field(default_factory=list)
     refund_pending: list[int] = field(default_factory=list)
+    """Refunds the platform refused or did not answer: retried by the reconciler."""
+    refund_in_progress: list[int] = field(default_factory=list)
+    """Refunds another request (a concurrent expiry, the worker) is making right now."""
     errors: dict[int, str] = field(default_factory=dict)
 
 
@@ -70,6 +73,8 @@ class ExpireGroup:
             outcome = await self._refunds.execute(order_id, reason=f"group {group_id} expired")
             if outcome.refunded:
                 result.refunded.append(order_id)
+            elif outcome.in_progress:
+                result.refund_in_progress.append(order_id)
             else:
                 result.refund_pending.append(order_id)
                 result.errors[order_id] = outcome.error or "refund not confirmed yet"

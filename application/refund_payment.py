@@ -21,6 +21,8 @@ class RefundOutcome:
     order_id: int
     refunded: bool
     error: str | None = None
+    in_progress: bool = False
+    """Another caller holds this refund's attempt right now; it will report the result."""
 
 
 class RefundPayment:
@@ -56,7 +58,9 @@ class RefundPayment:
                 uow, payment, Operation.REFUND, self._ids, now, self._policy.lease
             )
             if attempt is None:
-                return RefundOutcome(order_id, False, "a refund is already in progress")
+                return RefundOutcome(
+                    order_id, False, "a refund is already in progress", in_progress=True
+                )
             ref = await payment_ref(uow, ctx.order, payment)
             amount = payment.refundable_amount
             call = call_of(attempt)

@@ -81,6 +81,7 @@ async def _expire(
     data = group_json(result.group) | {
         "refundedOrderIds": sorted(result.refunded),
         "refundPendingOrderIds": sorted(result.refund_pending),
+        "refundInProgressOrderIds": sorted(result.refund_in_progress),
         "refundErrors": {str(k): v for k, v in result.errors.items()},
     }
     if result.refund_pending:

@@ -1,0 +1,83 @@
+"""Found by the load test: two concurrent expiries of the same group (a matcher retrying) both
+answer 502 "refund(s) still pending", although every refund is being made and completes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from adapters.config import Settings
+from bootstrap import build_container, create_app
+from tests.e2e.test_concurrent_callbacks import kakao_paid_location
+from tests.support.databases import truncate_all
+from tests.support.live_server import LiveServer, free_port
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def service(postgres_url: str, sandbox_server: LiveServer) -> Iterator[LiveServer]:
+    truncate_all(postgres_url)
+    port = free_port()
+    settings = Settings(
+        database_url=postgres_url,
+        public_base_url=f"http://127.0.0.1:{port}",
+        sandbox_url=sandbox_server.url,
+        payments_mode="sandbox",
+    )
+    with LiveServer(create_app(build_container(settings)), port=port) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=sandbox_server.url, timeout=10) as client:
+        yield client
+        client.delete("/kakaopay/__sandbox__/faults")
+
+
+def test_two_concurrent_expiries_of_a_group_both_answer_200(
+    service: LiveServer, sandbox: httpx.Client
+) -> None:
+    with httpx.Client(base_url=service.url, timeout=30) as api:
+        product = api.post("/api/v1/product", json={"name": "귤", "price": 5000}).json()["data"]
+        orders = []
+        for name in ("a", "b"):
+            user = api.post("/api/v1/user", json={"name": name}).json()["data"]["id"]
+            location = kakao_paid_location(api, sandbox, user, product["id"]).split("#")[0]
+            orders.append(api.get(location, headers={"accept": "application/json"}).json()["data"])
+        assert [o["state"] for o in orders] == ["PAID", "PAID"]
+        matched = api.post(
+            "/api/v1/group/matched", json={"groupId": 5, "orderIdList": [o["id"] for o in orders]}
+        )
+        assert matched.status_code == 200, matched.text
+        # KakaoPay answers the refunds late, so the second expiry meets the first's refunds.
+        armed = sandbox.post(
+            "/kakaopay/__sandbox__/faults",
+            json={"operation": "cancel", "kind": "delay", "times": 2, "seconds": 1.0},
+        )
+        armed.raise_for_status()
+
+        async def expire_twice() -> list[httpx.Response]:
+            async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+                return list(
+                    await asyncio.gather(
+                        *(client.get("/api/v1/group/expired?groupId=5") for _ in range(2))
+                    )
+                )
+
+        answers = asyncio.run(expire_twice())
+        states = [
+            o["state"]
+            for o in api.get(f"/api/v1/order/list/user?userId={orders[0]['userId']}").json()["data"]
+        ]
+        payments = sandbox.get("/kakaopay/__sandbox__/payments").json()["payments"]
+
+    assert states == ["REFUNDED"]  # the money did go back, once
+    assert sorted(
+        p["refunds"] for p in payments if p["partner_order_id"] in {str(o["id"]) for o in orders}
+    ) == [1, 1]
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
