@@ -28,7 +28,7 @@ async def run_jobs_once(container: Any) -> dict[str, Any]:
         except Exception as exc:  # a job's failure must not stop the worker
             log.exception("job %s failed", name)
             results[name] = f"failed: {exc!r}"
-    log.info("jobs done: %s", results)
+    log.info("jobs done: %s; metrics: %s", results, dict(container.alerts().counters))
     return results
 
 

@@ -10,7 +10,7 @@ log = logging.getLogger("gonggu.alerts")
 
 
 class LoggingAlerts(Alerts):
-    """Alerts as ERROR log lines plus in-process counters (shown by the worker and /metrics)."""
+    """Alerts as ERROR log lines plus in-process counters, which the worker logs after each run."""
 
     def __init__(self) -> None:
         self.counters: Counter[str] = Counter()
