@@ -91,7 +91,10 @@ def _serve(host: str, port: int) -> int:
     if settings.payments_mode == "sandbox":
         platforms = "kakaopay, naverpay, openbanking, tosspayments"
         print(f"platform sandbox: {settings.sandbox_url} ({platforms})")
-    asyncio.run(_serve_all(servers))
+    try:
+        asyncio.run(_serve_all(servers))
+    except KeyboardInterrupt:  # Ctrl-C: uvicorn has shut down gracefully and re-raised it
+        print("gonggu stopped")
     return 0
 
 
