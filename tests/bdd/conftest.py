@@ -15,7 +15,6 @@ import pytest
 from parse import with_pattern
 from pytest_bdd import given, parsers, then, when
 
-from tests.e2e.conftest import client, sandbox, settings, shop  # noqa: F401
 from tests.e2e.shop import Shop
 
 # The platforms as the business names them: (payType, emulator prefix).
@@ -199,7 +198,7 @@ def _platform_key(placed: Placed) -> tuple[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def story(shop: Shop) -> Story:  # noqa: F811
+def story(shop: Shop) -> Story:
     """Autouse, so that every scenario depends on `database_url` and runs on each database."""
     return Story(RecordingShop(shop.client, shop.sandbox, shop.sandbox_url))
 

@@ -17,9 +17,9 @@ from litestar.testing import TestClient
 
 from adapters.config import Settings
 from bootstrap import build_container, create_app
-from tests.e2e.conftest import PUBLIC_BASE_URL
 from tests.e2e.shop import Shop
 from tests.support.live_server import LiveServer, free_port
+from tests.support.service import PUBLIC_BASE_URL
 from tests.unit.fakes import FakeClock
 
 

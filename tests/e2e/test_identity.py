@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from adapters.config import Settings
 from bootstrap import build_container, create_app
-from tests.e2e.conftest import PUBLIC_BASE_URL
+from tests.support.service import PUBLIC_BASE_URL
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 

@@ -1,13 +1,17 @@
+"""Fixtures of the whole service built by bootstrap, talking to the emulators over real HTTP
+(a pytest plugin registered in tests/conftest.py, shared by the e2e, events and BDD tests)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from litestar.testing import TestClient
 
 from adapters.config import Settings
-from bootstrap import build_container, create_app
+from bootstrap import Container, build_container, create_app
 from tests.e2e.shop import Shop
 from tests.support.live_server import LiveServer
 
@@ -26,10 +30,14 @@ def settings(database_url: str, sandbox_server: LiveServer) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def container(settings: Settings) -> Container:
+    return build_container(settings)
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient[Any]]:
     """The whole service, built by bootstrap, talking to the emulators over real HTTP."""
-    app = create_app(build_container(settings))
-    with TestClient(app, base_url=PUBLIC_BASE_URL) as test_client:
+    with TestClient(create_app(container), base_url=PUBLIC_BASE_URL) as test_client:
         yield test_client
 
 
@@ -44,5 +52,5 @@ def sandbox(sandbox_server: LiveServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def shop(client: TestClient, sandbox: httpx.Client, sandbox_server: LiveServer) -> Shop:
+def shop(client: TestClient[Any], sandbox: httpx.Client, sandbox_server: LiveServer) -> Shop:
     return Shop(client, sandbox, sandbox_server.url)
