@@ -104,6 +104,7 @@ class Container(containers.DeclarativeContainer):
             chain_id=settings.provided.naverpay_chain_id,
             timeout_s=settings.provided.platform_timeout_s,
             mode=settings.provided.naverpay_mode,
+            checkout_page_url=settings.provided.naver_checkout_page_url,
         ),
         http=http_client,
     )

@@ -135,6 +135,13 @@ class Settings(BaseSettings):
             return ""
         return f"{self.tosspayments_base_url}/widget/checkout"
 
+    @property
+    def naver_checkout_page_url(self) -> str:
+        """In sandbox mode, the emulator's page that stands in for NaverPay's SDK window."""
+        if self.payments_mode != "sandbox":
+            return ""
+        return f"{self.naverpay_base_url}/sdk/checkout"
+
     def default_sandbox_url(self) -> str:
         """The emulators listen one port above the service unless GONGGU_SANDBOX_URL says."""
         from urllib.parse import urlsplit

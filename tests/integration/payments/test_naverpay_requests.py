@@ -6,6 +6,7 @@ v2.2 apply/payment, v1/cancel, v2.2 list/history).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -174,6 +175,19 @@ async def test_checkout_returns_the_sdk_parameters_without_calling_naverpay() ->
         "taxExScopeAmount": 0,
         "returnUrl": "https://shop/done/NAVER_PAY/x",
     }
+
+
+async def test_in_sandbox_mode_checkout_also_names_the_emulated_checkout_page() -> None:
+    page = "http://127.0.0.1:8001/naverpay/sdk/checkout"
+    config = dataclasses.replace(CONFIG, checkout_page_url=page)
+    gateway = NaverPayGateway(config, httpx.AsyncClient(transport=httpx.MockTransport(Platform())))
+    urls = ReturnUrls("https://shop/done/NAVER_PAY/x", "https://shop/fail", "https://shop/cancel")
+
+    checkout = await gateway.checkout(CheckoutRequest(PAYMENT, urls, CALL))
+
+    url = str(checkout.client_data["checkoutPageUrl"])
+    assert url.startswith(f"{page}?")
+    assert dict(parse_qsl(url.split("?", 1)[1]))["merchantPayKey"] == TX
 
 
 async def test_approve_posts_the_payment_id_as_a_form_with_idempotency_key() -> None:

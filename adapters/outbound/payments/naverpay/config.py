@@ -23,4 +23,7 @@ class NaverPayConfig:
     timeout_s: float = 10.0
     mode: Literal["development", "production"] = "development"
     cancel_retry_delays_s: tuple[float, ...] = (0.5, 1.0, 2.0)
+    checkout_page_url: str = ""
+    """Sandbox only: the emulator's SDK-like checkout page, handed to the front end (as
+    `checkoutPageUrl`) instead of opening NaverPay's window. Empty in live mode."""
     """Waits before repeating a cancel answered `CancelNotComplete` (same idempotency key)."""

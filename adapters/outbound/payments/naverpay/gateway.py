@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 import httpx
@@ -65,6 +66,9 @@ class NaverPayGateway(PaymentGateway):
             "taxExScopeAmount": 0,
             "returnUrl": request.return_urls.approval,
         }
+        if self._config.checkout_page_url:
+            query = urlencode({key: str(value) for key, value in client_data.items()})
+            client_data["checkoutPageUrl"] = f"{self._config.checkout_page_url}?{query}"
         return Checkout(client_data=client_data)
 
     def reference_from_callback(self, callback: Mapping[str, str]) -> str | None:
