@@ -64,6 +64,11 @@ class ResolvePayment:
             return await self._decline(order_id, lookup)
         return Resolution.UNRESOLVED
 
+    async def knows(self, transaction_id: str) -> bool:
+        """Whether the transaction is committed here (a callback about it can be acted on)."""
+        async with self._uow() as uow:
+            return await uow.orders.by_transaction_id(transaction_id) is not None
+
     async def by_transaction(self, transaction_id: str) -> Resolution:
         async with self._uow() as uow:
             order = await uow.orders.by_transaction_id(transaction_id)

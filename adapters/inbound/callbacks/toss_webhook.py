@@ -1,5 +1,7 @@
 """Toss Payments' webhook. It is unsigned, so it is only a hint: the payment is re-fetched from
-Toss before anything changes, after the 200 has been sent (Toss wants a quick answer)."""
+Toss before anything changes, after the 200 has been sent (Toss wants a quick answer). A hint
+about a transaction not committed here is answered 404, so that Toss delivers it again rather
+than it being acknowledged and lost."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from litestar.params import Body
 from adapters.inbound.http.dependencies import use_case
 from adapters.inbound.http.envelope import ok
 from application.resolve_payment import ResolvePayment
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 
 log = logging.getLogger("gonggu.webhooks")
 
@@ -42,6 +44,8 @@ async def toss_webhook(
     transaction_id = payload.get("orderId") if isinstance(payload, dict) else None
     if data.get("eventType") != "PAYMENT_STATUS_CHANGED" or not isinstance(transaction_id, str):
         return ok(None)
+    if not await resolve.knows(transaction_id):
+        raise NotFound(f"no order has transaction {transaction_id} (yet)")
     return Response(
         {"statusCode": 200, "statusMsg": "success", "data": None},
         background=BackgroundTask(_resolve, resolve, transaction_id),
