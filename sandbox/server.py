@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, Router
+from litestar import Litestar
 
 from sandbox.config import SandboxConfig
 from sandbox.faults import FaultPlan
+from sandbox.kakaopay import kakaopay_router
+from sandbox.naverpay import naverpay_router
+from sandbox.openbanking import openbanking_router
+from sandbox.tosspayments import tosspayments_router
 
 
 def create_sandbox_app(config: SandboxConfig) -> Litestar:
-    routers: list[Router] = []
-    from sandbox.kakaopay import kakaopay_router
-
-    routers.append(kakaopay_router(config, FaultPlan()))
-    for module, name in (
-        ("sandbox.naverpay", "naverpay_router"),
-        ("sandbox.openbanking", "openbanking_router"),
-        ("sandbox.tosspayments", "tosspayments_router"),
-    ):
-        try:
-            factory = getattr(__import__(module, fromlist=[name]), name)
-        except (ImportError, AttributeError):
-            continue
-        routers.append(factory(config, FaultPlan()))
+    routers = [
+        factory(config, FaultPlan())
+        for factory in (kakaopay_router, naverpay_router, openbanking_router, tosspayments_router)
+    ]
     return Litestar(route_handlers=routers, openapi_config=None)

@@ -9,27 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.config import Settings
-from bootstrap import build_container, create_app
-from tests.e2e.test_concurrent_callbacks import kakao_paid_location
-from tests.support.databases import truncate_all
-from tests.support.live_server import LiveServer, free_port
+from tests.support.live_server import LiveServer
+from tests.support.service import kakao_paid_location
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def service(postgres_url: str, sandbox_server: LiveServer) -> Iterator[LiveServer]:
-    truncate_all(postgres_url)
-    port = free_port()
-    settings = Settings(
-        database_url=postgres_url,
-        public_base_url=f"http://127.0.0.1:{port}",
-        sandbox_url=sandbox_server.url,
-        payments_mode="sandbox",
-    )
-    with LiveServer(create_app(build_container(settings)), port=port) as server:
-        yield server
 
 
 @pytest.fixture
@@ -40,9 +23,9 @@ def sandbox(sandbox_server: LiveServer) -> Iterator[httpx.Client]:
 
 
 def test_two_concurrent_expiries_of_a_group_both_answer_200(
-    service: LiveServer, sandbox: httpx.Client
+    live_service: LiveServer, sandbox: httpx.Client
 ) -> None:
-    with httpx.Client(base_url=service.url, timeout=30) as api:
+    with httpx.Client(base_url=live_service.url, timeout=30) as api:
         product = api.post("/api/v1/product", json={"name": "귤", "price": 5000}).json()["data"]
         orders, tids = [], set()
         for name in ("a", "b"):
@@ -63,7 +46,7 @@ def test_two_concurrent_expiries_of_a_group_both_answer_200(
         armed.raise_for_status()
 
         async def expire_twice() -> list[httpx.Response]:
-            async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+            async with httpx.AsyncClient(base_url=live_service.url, timeout=30) as client:
                 return list(
                     await asyncio.gather(
                         *(client.get("/api/v1/group/expired?groupId=5") for _ in range(2))

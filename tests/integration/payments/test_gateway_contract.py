@@ -8,16 +8,12 @@ and an approved amount that differs from the order's.
 
 from __future__ import annotations
 
-import importlib
 import itertools
-import sys
 import time
-import types
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
@@ -34,42 +30,11 @@ from domain.ports.payment_gateway import (
     Refund,
     ReturnUrls,
 )
+from tests.integration.payments.drivers import DRIVERS, PlatformDriver
 from tests.support.live_server import LiveServer
-
-if TYPE_CHECKING:
-    from tests.integration.payments.drivers.base import PlatformDriver
 
 pytestmark = pytest.mark.anyio
 
-DRIVERS_PACKAGE = "tests.integration.payments.drivers"
-DRIVER_CLASSES = {
-    "kakaopay": "KakaoPayDriver",
-    "naverpay": "NaverPayDriver",
-    "openbanking": "OpenBankingDriver",
-    "tosspayments": "TossPaymentsDriver",
-}
-
-
-def available_drivers() -> list[PlatformDriver]:
-    """DRIVERS when every platform's driver imports; else those that do (work in progress)."""
-    try:
-        return list(importlib.import_module(DRIVERS_PACKAGE).DRIVERS)
-    except ImportError:
-        pass
-    # The package's __init__ imports every driver; stand in for it to load the ones that exist.
-    package = types.ModuleType(DRIVERS_PACKAGE)
-    package.__path__ = [str(Path(__file__).parent / "drivers")]
-    sys.modules[DRIVERS_PACKAGE] = package
-    drivers: list[PlatformDriver] = []
-    for module, name in DRIVER_CLASSES.items():
-        try:
-            drivers.append(getattr(importlib.import_module(f"{DRIVERS_PACKAGE}.{module}"), name)())
-        except ImportError:
-            continue
-    return drivers
-
-
-DRIVERS = available_drivers()
 _ids = itertools.count((int(time.time()) % 10**6) * 1000)
 AMOUNT = 30_000
 
