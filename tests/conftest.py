@@ -8,7 +8,7 @@ import pytest
 if TYPE_CHECKING:
     from tests.support.live_server import LiveServer
 
-pytest_plugins = ["tests.support.databases", "tests.support.service"]
+pytest_plugins = ["tests.support.databases", "tests.support.service", "tests.support.browser"]
 
 
 @pytest.fixture
