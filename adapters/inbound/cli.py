@@ -1,4 +1,4 @@
-"""The `gonggu` command: serve, migrate, worker, events."""
+"""The `gonggu` command: serve, migrate, worker, events, stuck."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
+
+from adapters.observability.logs import configure_logging
 
 log = logging.getLogger("gonggu")
 
@@ -27,8 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     events = commands.add_parser("events", help="list the stored domain events (the outbox)")
     events.add_argument("--pending", action="store_true", help="only those not relayed yet")
     events.add_argument("--limit", type=int, default=50)
+    stuck = commands.add_parser(
+        "stuck", help="list payments waiting on a platform, pending refunds, orphan payments"
+    )
+    stuck.add_argument("--json", action="store_true", help="one JSON array, for scripts")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ.get("GONGGU_LOG_FORMAT", "json"))
     if args.command == "serve":
         return _serve(args.host, args.port)
     if args.command == "migrate":
@@ -37,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _worker(args.once, args.interval)
     if args.command == "events":
         return _events(args.pending, args.limit)
+    if args.command == "stuck":
+        return _stuck(args.json)
     return 2
 
 
@@ -71,7 +79,9 @@ def _serve(host: str, port: int) -> int:
     if settings.env == "development":
         migrate_database(settings)
     app = create_app(build_container(settings))
-    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))]
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None))
+    ]
     if settings.payments_mode == "sandbox":
         sandbox = urlsplit(settings.sandbox_url)
         sandbox_app = create_sandbox_app(sandbox_config(settings))
@@ -82,6 +92,7 @@ def _serve(host: str, port: int) -> int:
                     host=sandbox.hostname or host,
                     port=sandbox.port or port + 1,
                     log_level="info",
+                    log_config=None,
                 )
             )
         )
@@ -124,6 +135,29 @@ def _events(only_pending: bool, limit: int) -> int:
             await container.engine().dispose()
 
     asyncio.run(list_events())
+    return 0
+
+
+def _stuck(as_json: bool) -> int:
+    import json
+
+    from adapters.inbound.stuck_report import stuck_table
+    from bootstrap import build_container
+
+    container = build_container(_settings())
+
+    async def list_stuck() -> list[Any]:
+        try:
+            items: list[Any] = await container.operator_queries().stuck(container.clock().now())
+            return items
+        finally:
+            await container.engine().dispose()
+
+    items = asyncio.run(list_stuck())
+    if as_json:
+        print(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=2))
+    else:
+        print(stuck_table(items))
     return 0
 
 
