@@ -60,12 +60,15 @@ def _shared_processors() -> list[Any]:
     ]
 
 
-class _StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever `sys.stdout` is at the time (redirected or captured later too)."""
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time (redirected or captured later too).
+
+    Standard error, so that a command's own output on standard output (`gonggu stuck
+    --json`, `gonggu events`) stays clean for a pipe."""
 
     @property
     def stream(self) -> Any:
-        return sys.stdout
+        return sys.stderr
 
     @stream.setter
     def stream(self, _value: Any) -> None:
@@ -99,7 +102,7 @@ def configure_logging(log_format: str = "json", level: int = logging.INFO) -> No
             renderer,
         ],
     )
-    handler = _StdoutHandler()
+    handler = _StderrHandler()
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -22,7 +22,7 @@ def json_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
     configure_logging("json")
 
     def lines() -> list[dict[str, Any]]:
-        out = capsys.readouterr().out
+        out = capsys.readouterr().err
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
     try:
@@ -97,7 +97,7 @@ def test_text_format_is_one_readable_line(capsys: pytest.CaptureFixture[str]) ->
     try:
         configure_logging("text")
         logging.getLogger("gonggu").info("hello %s", "operator", extra={"orderId": 7})
-        out = capsys.readouterr().out.strip()
+        out = capsys.readouterr().err.strip()
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
