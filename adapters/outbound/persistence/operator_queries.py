@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adapters.outbound.persistence.column_types import from_epoch_ms
 from adapters.outbound.persistence.errors import storage_errors
 from adapters.outbound.persistence.tables import orders, outbox_events, payment_attempts, payments
-from domain.payment import PaymentState
+from domain.payment import Operation, PaymentState
 
 WAITING = (PaymentState.READY, PaymentState.APPROVING)
 HOUR_MS = 3_600_000
@@ -115,7 +115,12 @@ class SqlaOperatorQueries:
         )
         async with self._session() as session:
             rows = list(await session.execute(stmt))
-            tries, errors = await _attempt_summary(session, [r.id for r in rows])
+            refunding = [r.id for r in rows if r.state is PaymentState.REFUNDING]
+            waiting = [r.id for r in rows if r.state is not PaymentState.REFUNDING]
+            tries, errors = await _attempt_summary(session, refunding, [Operation.REFUND])
+            more = await _attempt_summary(session, waiting, [Operation.CHECKOUT, Operation.APPROVE])
+            tries.update(more[0])
+            errors.update(more[1])
             orphans = await _orphans(session, now)
         items = [
             _stuck_payment(row, tries.get(row.id, 0), errors.get(row.id), now, self._overdue_after)
@@ -147,7 +152,7 @@ class SqlaOperatorQueries:
     async def hourly(self, now: datetime, hours: int = 24) -> list[tuple[datetime, int, int]]:
         """(hour, payments approved, refunds done) for each of the last `hours` hours."""
         since = now - timedelta(hours=hours)
-        first = int(since.timestamp() * 1000) // HOUR_MS + 1
+        first = int(now.timestamp() * 1000) // HOUR_MS - hours + 1  # the last is this hour
         paid = await self._per_hour(payments.c.approved_at, since, None)
         refunded = await self._per_hour(payments.c.cancelled_at, since, PaymentState.REFUNDED)
         return [
@@ -164,16 +169,22 @@ class SqlaOperatorQueries:
             .where(p.order_id == order_id)
             .order_by(a.id)
         )
-        # Order events start with the order's id (application/events.py); no index serves a
-        # search inside the JSON text, so this is only ever asked about a few orders.
-        marker = f'{{"orderId": {int(order_id)},'
-        events_stmt = (
-            select(e.type, e.occurred_at, e.published_at, e.data)
-            .where(or_(e.data.startswith(marker), e.data.contains(f'"orderId": {order_id},')))
-            .order_by(e.id)
-            .limit(100)
-        )
+        # Order events start with the order's id (application/events.py). No index serves a
+        # search in the JSON text: this is only ever asked about a few orders at a time.
+        # Group events start with the group's id, and a member's history includes them.
         async with self._session() as session:
+            group_id = await session.scalar(
+                select(orders.c.group_id).where(orders.c.id == order_id)
+            )
+            about = [e.data.startswith(f'{{"orderId": {int(order_id)},')]
+            if group_id:
+                about.append(e.data.startswith(f'{{"groupId": {int(group_id)},'))
+            events_stmt = (
+                select(e.type, e.occurred_at, e.published_at, e.data)
+                .where(or_(*about))
+                .order_by(e.id)
+                .limit(100)
+            )
             attempts = [
                 {
                     "operation": r.operation.value,
@@ -251,15 +262,20 @@ def _stuck_payment(
 
 
 async def _attempt_summary(
-    session: AsyncSession, payment_ids: Sequence[int]
+    session: AsyncSession, payment_ids: Sequence[int], operations: list[Operation]
 ) -> tuple[dict[int, int], dict[int, str]]:
-    """Tries made and the last platform error, per payment."""
+    """Tries made and the last platform error, per payment, of the operations that matter
+    (a pending refund's tries are its refund tries)."""
     tries: dict[int, int] = defaultdict(int)
     errors: dict[int, str] = {}
     a = payment_attempts.c
     for start in range(0, len(payment_ids), 500):
         chunk = list(payment_ids[start : start + 500])
-        stmt = select(a.payment_id, a.tries, a.error).where(a.payment_id.in_(chunk)).order_by(a.id)
+        stmt = (
+            select(a.payment_id, a.tries, a.error)
+            .where(a.payment_id.in_(chunk), a.operation.in_(operations))
+            .order_by(a.id)
+        )
         for payment_id, n, error in await session.execute(stmt):
             tries[payment_id] += n
             if error:

@@ -23,6 +23,15 @@ from domain.errors import DomainError, Forbidden
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 HISTORIES = 30
 HTML = "text/html; charset=utf-8"
+RESOLUTIONS = {
+    "PAID": "the platform reports the payment approved: the order is PAID",
+    "FAILED": "the platform reports no payment: the order did not pay",
+    "NOTHING_TO_DO": "nothing to do: the payment no longer waits on its platform",
+}
+UNSETTLED = (
+    "not settled: the platform has not decided yet (the buyer may still be paying); "
+    "the worker keeps asking"
+)
 
 
 def _html(body: str, status: int = 200, title: str = "gonggu ops") -> Response[str]:
@@ -124,7 +133,7 @@ class OpsController(Controller):
         )
         what = (
             f"{escape(item.kind)} on {escape(item.platform)}, {escape(page.won(item.amount))}, "
-            f"state {escape(item.state)}, {item.attempts} attempts so far"
+            f"state {escape(item.state)}, tries so far: {item.attempts}"
             if item
             else "no longer in the stuck list (running it again changes nothing)"
         )
@@ -155,14 +164,19 @@ class OpsController(Controller):
         try:
             if action == "reconcile":
                 resolution = await container.console_reconcile().execute(order_id)
-                outcome = f"the platform was asked: {getattr(resolution, 'value', resolution)}"
-                done = getattr(resolution, "value", "") in ("PAID", "FAILED", "NOTHING_TO_DO")
+                code = str(getattr(resolution, "value", resolution))
+                done = code in RESOLUTIONS
+                outcome = RESOLUTIONS.get(code, UNSETTLED)
             else:
                 refund = await container.console_refund().execute(
                     order_id, reason="retried by an operator"
                 )
                 done = bool(refund.refunded)
-                outcome = "REFUNDED" if done else f"not refunded: {refund.error}"
+                outcome = (
+                    "the platform confirmed the refund: the order is REFUNDED"
+                    if done
+                    else f"not refunded: {refund.error}"
+                )
         except DomainError as exc:
             done, outcome = False, f"failed: {exc.message}"
         css = "flash" if done else "flash bad"

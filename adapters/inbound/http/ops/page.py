@@ -18,7 +18,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .card b{display:block;font-size:24px}.card.bad b{color:#b42318}
 table{border-collapse:collapse;background:#fff;width:100%;margin-bottom:4px}
 th,td{border:1px solid #e4e7ec;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#eef1f5;font-weight:600}td.num{text-align:right}
+th{background:#eef1f5;font-weight:600}td.num{text-align:right;white-space:nowrap}
+.tx{font-size:11px}
 .overdue{color:#b42318;font-weight:600}.err{color:#b42318;max-width:280px;word-break:break-word}
 .flash{padding:10px 14px;border-radius:6px;margin:12px 0;background:#ecfdf3;
 border:1px solid #abefc6}.flash.bad{background:#fef3f2;border-color:#fecdca}
@@ -118,7 +119,7 @@ def stuck_table(items: list[Any], histories: dict[int, Any], forms: dict[int, st
         history = histories.get(item.order_id) if item.order_id is not None else None
         rows.append(
             f"<tr><td>{escape(item.kind)}</td><td>{escape(order)}<br>"
-            f'<span class="muted">{escape(item.transaction_id or "")}</span>'
+            f'<span class="muted tx">{escape(item.transaction_id or "")}</span>'
             f"{history_block(history)}</td>"
             f"<td>{escape(item.platform)}</td><td>{escape(item.state)}</td>"
             f'<td class="num">{escape(won(item.amount))}</td>'
