@@ -19,6 +19,7 @@ from adapters.inbound.http.errors import EXCEPTION_HANDLERS
 from adapters.inbound.http.observability import (
     PROMETHEUS,
     MetricsController,
+    forget_process_metrics,
     health_live,
     health_ready,
 )
@@ -64,7 +65,7 @@ def create_http_app(
         ),
         plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],
-        on_shutdown=on_shutdown or [],
+        on_shutdown=[*(on_shutdown or []), forget_process_metrics],
         debug=False,
     )
     app.state.container = container

@@ -3,11 +3,12 @@ money gauges, read from the database at scrape time)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from adapters.inbound.http.envelope import failure, ok
@@ -23,6 +24,12 @@ PROMETHEUS = PrometheusConfig(
     exclude=["^/health"],
 )
 PLATFORMS = [p.value for p in PayType]
+
+
+def forget_process_metrics() -> None:
+    """On shutdown in multiprocess mode: this process's live gauges stop counting."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 @get("/health/live", operation_id="healthLive", include_in_schema=False)
