@@ -26,6 +26,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker = commands.add_parser("worker", help="run the background jobs until stopped")
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between runs")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve the worker's own /metrics on this port (not needed when it shares "
+        "PROMETHEUS_MULTIPROC_DIR with the service)",
+    )
     events = commands.add_parser("events", help="list the stored domain events (the outbox)")
     events.add_argument("--pending", action="store_true", help="only those not relayed yet")
     events.add_argument("--limit", type=int, default=50)
@@ -40,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate()
     if args.command == "worker":
-        return _worker(args.once, args.interval)
+        return _worker(args.once, args.interval, args.metrics_port)
     if args.command == "events":
         return _events(args.pending, args.limit)
     if args.command == "stuck":
@@ -109,11 +116,15 @@ def _serve(host: str, port: int) -> int:
     return 0
 
 
-def _worker(once: bool, interval_s: float) -> int:
+def _worker(once: bool, interval_s: float, metrics_port: int | None = None) -> int:
     from adapters.inbound.worker import run_worker
     from bootstrap import build_container
 
     container = build_container(_settings())
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     asyncio.run(run_worker(container, once=once, interval_s=interval_s))
     return 0
 
