@@ -46,6 +46,7 @@ def _redact_value(key: str, value: Any) -> Any:
 
 def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> Any:
     """A structlog processor: the last word before a line is written."""
+    event_dict.pop("color_message", None)  # uvicorn's copy of the message with ANSI colours
     for key in list(event_dict):
         event_dict[key] = _redact_value(key, event_dict[key])
     return event_dict

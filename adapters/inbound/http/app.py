@@ -17,6 +17,7 @@ from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
 from adapters.inbound.http.observability import (
+    LITESTAR_LOGGING,
     PROMETHEUS,
     MetricsController,
     forget_process_metrics,
@@ -66,6 +67,7 @@ def create_http_app(
         plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],
         on_shutdown=[*(on_shutdown or []), forget_process_metrics],
+        logging_config=LITESTAR_LOGGING,
         debug=False,
     )
     app.state.container = container

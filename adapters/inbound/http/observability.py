@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.logging.config import LoggingConfig
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -24,6 +25,14 @@ PROMETHEUS = PrometheusConfig(
     exclude=["^/health"],
 )
 PLATFORMS = [p.value for p in PayType]
+LITESTAR_LOGGING = LoggingConfig(
+    # Litestar's default would replace the root logger's handler with its own plain format.
+    # Unexpected errors are logged once, by errors.py's handler; handled ones are not errors.
+    configure_root_logger=False,
+    disable_existing_loggers=False,
+    log_exceptions="never",
+    loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+)
 
 
 def forget_process_metrics() -> None:
