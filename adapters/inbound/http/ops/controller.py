@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from html import escape
+from types import SimpleNamespace
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -102,8 +104,6 @@ class OpsController(Controller):
         token = data.get("token", "").strip()
         authenticator = request.app.state.container.authenticator()
         try:
-            from types import SimpleNamespace
-
             headers = {"authorization": f"Bearer {token}"}
             authenticator.caller(SimpleNamespace(headers=headers)).require_service()
         except (NotAuthorizedException, Forbidden):
@@ -195,9 +195,9 @@ class OpsController(Controller):
         action, raw_id, token = data.get("action", ""), data.get("orderId", ""), data.get("token")
         if action not in ACTIONS or not raw_id.isdigit() or len(raw_id) > 18:
             return _html("<h1>Unknown action or order</h1><a href='/ops/'>back</a>", status=400)
-        host = request.headers.get("host", "")
         settings = request.app.state.container.settings()
-        if not same_origin(request.headers, host) or not token_is_valid(
+        hosts = (request.headers.get("host", ""), urlsplit(settings.public_base_url).netloc)
+        if not same_origin(request.headers, *hosts) or not token_is_valid(
             settings, action, int(raw_id), token or ""
         ):
             return _html(

@@ -33,11 +33,12 @@ def token_is_valid(settings: Any, action: str, order_id: int, token: str) -> boo
     )
 
 
-def same_origin(headers: Any, own_host: str) -> bool:
-    """A browser names the page that sent a POST in Origin (or Referer); it must be ours."""
+def same_origin(headers: Any, *own_hosts: str) -> bool:
+    """A browser names the page that sent a POST in Origin (or Referer); it must be ours
+    (the Host it asked, or the public base URL's when a proxy rewrites Host)."""
     origin = headers.get("origin") or headers.get("referer")
     if origin == "null":
         return bool(headers.get("sec-fetch-site") == "same-origin")
     if not origin:  # no browser omits both on a cross-site form POST
         return bool(headers.get("sec-fetch-site") in (None, "same-origin", "none"))
-    return bool(urlsplit(origin).netloc == own_host)
+    return urlsplit(origin).netloc in {h for h in own_hosts if h}
