@@ -17,8 +17,10 @@ from adapters.inbound.callbacks.return_urls import HttpReturnUrls
 from adapters.inbound.http.app import create_http_app
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
 from adapters.inbound.http.identity import Authenticator
+from adapters.observability.business import BusinessEvents
 from adapters.outbound.alerts import LoggingAlerts
 from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
+from adapters.outbound.payments.instrumented import InstrumentedGateway
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from adapters.outbound.payments.openbanking import OpenBankingConfig, OpenBankingGateway
@@ -28,7 +30,10 @@ from adapters.outbound.persistence.engine import create_engine, session_factory
 from adapters.outbound.persistence.idempotency_store import SqlaIdempotencyStore
 from adapters.outbound.persistence.mapping import start_mappers
 from adapters.outbound.persistence.migrations_runner import migrate
+from adapters.outbound.persistence.observed_unit_of_work import ObservedUnitOfWorkFactory
+from adapters.outbound.persistence.operator_queries import SqlaOperatorQueries
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from adapters.outbound.readiness import Readiness
 from adapters.outbound.system import SystemClock, UuidIds
 from application.abandon_payment import AbandonPayment
 from application.approve_payment import ApprovePayment
@@ -65,12 +70,22 @@ def _policy(settings: Settings) -> PaymentPolicy:
     )
 
 
+def _metered_registry(*gateways: Any) -> GatewayRegistry:
+    """Every platform adapter behind the decorator that measures its calls."""
+    return GatewayRegistry(*(InstrumentedGateway(g) for g in gateways))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     sessions = providers.Singleton(session_factory, engine)
-    uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
+    business_events = providers.Singleton(BusinessEvents)
+    plain_uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
+    # Metrics and business log lines come from the events each commit made durable.
+    uow = providers.Singleton(
+        ObservedUnitOfWorkFactory, plain_uow, business_events.provided.committed
+    )
     idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
 
     http_client = providers.Singleton(httpx.AsyncClient)
@@ -136,7 +151,7 @@ class Container(containers.DeclarativeContainer):
         ),
         http=http_client,
     )
-    gateways = providers.Singleton(GatewayRegistry, kakaopay, naverpay, openbanking, tosspayments)
+    gateways = providers.Singleton(_metered_registry, kakaopay, naverpay, openbanking, tosspayments)
 
     refund_payment = providers.Factory(RefundPayment, uow, gateways, clock, ids, policy)
     place_order = providers.Factory(
@@ -175,6 +190,18 @@ class Container(containers.DeclarativeContainer):
         RefundUnmatchedOrders, uow, clock, policy, refund_payment
     )
     relay_events = providers.Factory(RelayEvents, uow, event_publisher, clock)
+
+    operator_queries = providers.Singleton(
+        SqlaOperatorQueries,
+        sessions,
+        providers.Factory(timedelta, seconds=settings.provided.refund_alert_after_s),
+    )
+    readiness = providers.Singleton(
+        Readiness, engine, settings.provided.database_url, settings.provided.rabbitmq_url
+    )
+    # What the console's two buttons run: the worker's own use-cases.
+    console_reconcile = resolve_payment
+    console_refund = refund_payment
 
 
 def build_container(settings: Settings | None = None) -> Container:

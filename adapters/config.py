@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     tosspayments_client_key: str = ""
 
     rabbitmq_url: str | None = None
+    log_format: Literal["json", "text"] = "json"
     reconcile_after_s: float = 60.0
     abandon_after_s: float = 1800.0
     refund_retry_base_s: float = 5.0

@@ -17,4 +17,5 @@ def create_sandbox_app(config: SandboxConfig) -> Litestar:
         factory(config, FaultPlan())
         for factory in (kakaopay_router, naverpay_router, openbanking_router, tosspayments_router)
     ]
-    return Litestar(route_handlers=routers, openapi_config=None)
+    # No logging_config: the emulators leave the process's logging as the service set it up.
+    return Litestar(route_handlers=routers, openapi_config=None, logging_config=None)

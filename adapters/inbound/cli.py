@@ -1,4 +1,4 @@
-"""The `gonggu` command: serve, migrate, worker, events."""
+"""The `gonggu` command: serve, migrate, worker, events, stuck."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
+
+from adapters.observability.logs import configure_logging
 
 log = logging.getLogger("gonggu")
 
@@ -24,19 +26,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker = commands.add_parser("worker", help="run the background jobs until stopped")
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between runs")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve the worker's own /metrics on this port (not needed when it shares "
+        "PROMETHEUS_MULTIPROC_DIR with the service)",
+    )
     events = commands.add_parser("events", help="list the stored domain events (the outbox)")
     events.add_argument("--pending", action="store_true", help="only those not relayed yet")
     events.add_argument("--limit", type=int, default=50)
+    stuck = commands.add_parser(
+        "stuck", help="list payments waiting on a platform, pending refunds, orphan payments"
+    )
+    stuck.add_argument("--json", action="store_true", help="one JSON array, for scripts")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(os.environ.get("GONGGU_LOG_FORMAT", "json"))
     if args.command == "serve":
         return _serve(args.host, args.port)
     if args.command == "migrate":
         return _migrate()
     if args.command == "worker":
-        return _worker(args.once, args.interval)
+        return _worker(args.once, args.interval, args.metrics_port)
     if args.command == "events":
         return _events(args.pending, args.limit)
+    if args.command == "stuck":
+        return _stuck(args.json)
     return 2
 
 
@@ -71,7 +86,9 @@ def _serve(host: str, port: int) -> int:
     if settings.env == "development":
         migrate_database(settings)
     app = create_app(build_container(settings))
-    servers = [uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))]
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None))
+    ]
     if settings.payments_mode == "sandbox":
         sandbox = urlsplit(settings.sandbox_url)
         sandbox_app = create_sandbox_app(sandbox_config(settings))
@@ -82,6 +99,7 @@ def _serve(host: str, port: int) -> int:
                     host=sandbox.hostname or host,
                     port=sandbox.port or port + 1,
                     log_level="info",
+                    log_config=None,
                 )
             )
         )
@@ -98,11 +116,15 @@ def _serve(host: str, port: int) -> int:
     return 0
 
 
-def _worker(once: bool, interval_s: float) -> int:
+def _worker(once: bool, interval_s: float, metrics_port: int | None = None) -> int:
     from adapters.inbound.worker import run_worker
     from bootstrap import build_container
 
     container = build_container(_settings())
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr="127.0.0.1")
     asyncio.run(run_worker(container, once=once, interval_s=interval_s))
     return 0
 
@@ -124,6 +146,29 @@ def _events(only_pending: bool, limit: int) -> int:
             await container.engine().dispose()
 
     asyncio.run(list_events())
+    return 0
+
+
+def _stuck(as_json: bool) -> int:
+    import json
+
+    from adapters.inbound.stuck_report import stuck_table
+    from bootstrap import build_container
+
+    container = build_container(_settings())
+
+    async def list_stuck() -> list[Any]:
+        try:
+            items: list[Any] = await container.operator_queries().stuck(container.clock().now())
+            return items
+        finally:
+            await container.engine().dispose()
+
+    items = asyncio.run(list_stuck())
+    if as_json:
+        print(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=2))
+    else:
+        print(stuck_table(items))
     return 0
 
 

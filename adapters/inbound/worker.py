@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from adapters.observability.metrics import WORKER_JOB_RUNS, WORKER_JOB_SECONDS
 
 log = logging.getLogger("gonggu.worker")
 
@@ -23,11 +26,16 @@ async def run_jobs_once(container: Any) -> dict[str, Any]:
         jobs["relay"] = lambda: container.relay_events().execute()
     results: dict[str, Any] = {}
     for name, job in jobs.items():
+        started, outcome = time.perf_counter(), "ok"
         try:
             results[name] = await job()
         except Exception as exc:  # a job's failure must not stop the worker
             log.exception("job %s failed", name)
             results[name] = f"failed: {exc!r}"
+            outcome = "failed"
+        finally:
+            WORKER_JOB_SECONDS.labels(job=name).observe(time.perf_counter() - started)
+            WORKER_JOB_RUNS.labels(job=name, outcome=outcome).inc()
     log.info("jobs done: %s; metrics: %s", results, dict(container.alerts().counters))
     return results
 

@@ -16,6 +16,16 @@ from adapters.inbound.http.controllers.orders import OrderController
 from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.observability import (
+    LITESTAR_LOGGING,
+    PROMETHEUS,
+    MetricsController,
+    forget_process_metrics,
+    health_live,
+    health_ready,
+)
+from adapters.inbound.http.ops.controller import OpsController
+from adapters.inbound.http.request_id import RequestIdMiddleware
 
 
 @get("/health", operation_id="health", include_in_schema=False)
@@ -38,10 +48,15 @@ def create_http_app(
             PaymentCallbackController,
             toss_webhook,
             health,
+            health_live,
+            health_ready,
+            MetricsController,
+            OpsController,
             *(extra_handlers or []),
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[RequestIdMiddleware, PROMETHEUS.middleware],
         openapi_config=OpenAPIConfig(
             title="gonggu",
             version="0.1.0",
@@ -51,7 +66,8 @@ def create_http_app(
         ),
         plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],
-        on_shutdown=on_shutdown or [],
+        on_shutdown=[*(on_shutdown or []), forget_process_metrics],
+        logging_config=LITESTAR_LOGGING,
         debug=False,
     )
     app.state.container = container

@@ -1,0 +1,1 @@
+"""The operator console at `/ops`: server-rendered HTML, no JavaScript."""
