@@ -27,7 +27,7 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.anyio
 
 SETTINGS = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
-PARTNER = SETTINGS.naverpay_partner_id
+PARTNER = SETTINGS.naverpay.partner_id
 DRIVER = NaverPayDriver()
 URLS = ReturnUrls(
     "http://shop.test/done?payType=NAVER_PAY", "http://shop.test/f", "http://shop.test/c"
@@ -50,9 +50,9 @@ async def gateway(sandbox_server: LiveServer) -> AsyncIterator[PaymentGateway]:
 
 def headers(**overrides: str) -> dict[str, str]:
     base = {
-        "X-Naver-Client-Id": SETTINGS.naverpay_client_id or "",
-        "X-Naver-Client-Secret": SETTINGS.naverpay_client_secret or "",
-        "X-NaverPay-Chain-Id": SETTINGS.naverpay_chain_id or "",
+        "X-Naver-Client-Id": SETTINGS.naverpay.client_id or "",
+        "X-Naver-Client-Secret": SETTINGS.naverpay.client_secret or "",
+        "X-NaverPay-Chain-Id": SETTINGS.naverpay.chain_id or "",
     }
     return {**base, **overrides}
 
@@ -101,7 +101,7 @@ async def test_wrong_client_secret_is_refused_with_401(sandbox: httpx.AsyncClien
 
 
 @pytest.mark.parametrize(
-    ("partner", "chain"), [("someone-else", SETTINGS.naverpay_chain_id), (PARTNER, "wrong")]
+    ("partner", "chain"), [("someone-else", SETTINGS.naverpay.chain_id), (PARTNER, "wrong")]
 )
 async def test_a_foreign_partner_or_chain_is_an_invalid_merchant(
     sandbox: httpx.AsyncClient, partner: str, chain: str
