@@ -151,7 +151,7 @@ class NaverPaySettings(PlatformSettings):
                 f"{self.env('mode')}=development opens NaverPay's development window, where "
                 "nothing is paid: unset it (production follows GONGGU_PAYMENTS_MODE=live)"
             )
-        if self.base_url and "dev" in self.base_url.split("//")[-1].split(".")[0]:
+        elif self.base_url and "dev" in self.base_url.split("//")[-1].split(".")[0]:
             lines.append(f"{self.env('base_url')}={self.base_url} is NaverPay's development API")
         if any(getattr(self, f) == v for f, v in SANDBOX_NAVERPAY.items()):
             lines.append(f"GONGGU_NAVERPAY_* holds the emulator's credentials: {_set_live(self)}")

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from litestar import Litestar, Request, post
 
-from adapters.platform_settings import SANDBOX_TOSSPAYMENTS, SANDBOX_TOSSPAYMENTS_SECRET_KEY
 from adapters.outbound.payments.tosspayments import TossPaymentsConfig, TossPaymentsGateway
+from adapters.platform_settings import SANDBOX_TOSSPAYMENTS, SANDBOX_TOSSPAYMENTS_SECRET_KEY
 from domain.errors import PaymentOutcomeUnknown
 from domain.ports.payment_gateway import (
     Approval,
