@@ -26,10 +26,11 @@ async def send_same_key(
     platform: str,
     request: Callable[[], Awaitable[httpx.Response]],
     read_error: ErrorReader,
-    delays_s: tuple[float, ...] = PROCESSING_RETRY_DELAYS_S,
+    delays_s: tuple[float, ...] | None = None,
 ) -> Any:
     """`send`, repeating the identical request while Toss says the key is being processed."""
-    for delay in (*delays_s, None):
+    waits = PROCESSING_RETRY_DELAYS_S if delays_s is None else delays_s
+    for delay in (*waits, None):
         try:
             return await send(platform, request, read_error)
         except PaymentPlatformError as exc:
