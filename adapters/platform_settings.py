@@ -40,11 +40,11 @@ SANDBOX_TOSSPAYMENTS_SECRET_KEY = SANDBOX_TOSSPAYMENTS["widget"][0]
 
 KAKAOPAY_TEST_CID = "TC0ONETIME"
 TESTBED_BANK_CODE = "097"  # 오픈은행, the KFTC testbed's bank
-NAVERPAY_DEV_API = "https://dev-pub.apis.naver.com"
+NAVERPAY_DEV_API = "https://dev-pay.paygate.naver.com"
 
 LIVE_BASE_URLS = {
     "kakaopay": "https://open-api.kakaopay.com",
-    "naverpay": "https://apis.naver.com",
+    "naverpay": "https://pay.paygate.naver.com",
     "openbanking": "https://openapi.openbanking.or.kr",
     "tosspayments": "https://api.tosspayments.com",
 }

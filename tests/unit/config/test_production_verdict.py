@@ -65,7 +65,7 @@ def test_a_complete_live_configuration_is_accepted(monkeypatch: pytest.MonkeyPat
     assert settings.kakaopay.cid == "CGONGGU001"
     assert settings.kakaopay.base_url == "https://open-api.kakaopay.com"
     assert settings.naverpay.mode == "production"
-    assert settings.naverpay.base_url == "https://apis.naver.com"
+    assert settings.naverpay.base_url == "https://pay.paygate.naver.com"
     assert settings.naverpay.apply_timeout_s == 60.0
     assert settings.openbanking.wd_pass_phrase == "790d56ed0a1b2c3d6b821a69"
     assert settings.tosspayments.secret_key == "live_gsk_0123456789abcdefghij"
@@ -122,8 +122,8 @@ UNSAFE = [
         id="naverpay-development",
     ),
     pytest.param(
-        {"GONGGU_NAVERPAY_BASE_URL": "https://dev-pub.apis.naver.com"},
-        "GONGGU_NAVERPAY_BASE_URL=https://dev-pub.apis.naver.com is NaverPay's development API",
+        {"GONGGU_NAVERPAY_BASE_URL": "https://dev-pay.paygate.naver.com"},
+        "GONGGU_NAVERPAY_BASE_URL=https://dev-pay.paygate.naver.com is NaverPay's development API",
         id="naverpay-development-host",
     ),
     pytest.param(
@@ -249,12 +249,12 @@ def test_naverpay_live_in_development_mode_points_the_api_at_the_development_hos
 ) -> None:
     monkeypatch.setenv("GONGGU_PAYMENTS_MODE", "live")
     monkeypatch.setenv("GONGGU_NAVERPAY_MODE", "development")
-    assert Settings().naverpay.base_url == "https://dev-pub.apis.naver.com"
+    assert Settings().naverpay.base_url == "https://dev-pay.paygate.naver.com"
     monkeypatch.delenv("GONGGU_NAVERPAY_MODE")
     settings = Settings()
     assert (settings.naverpay.mode, settings.naverpay.base_url) == (
         "production",
-        "https://apis.naver.com",
+        "https://pay.paygate.naver.com",
     )
 
 
