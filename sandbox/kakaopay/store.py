@@ -10,7 +10,9 @@ from typing import Any
 
 KST = timezone(timedelta(hours=9))
 READY_EXPIRES_AFTER = timedelta(minutes=15)
-"""A ready payment the buyer has not paid within 15 minutes can no longer be approved."""
+"""A ready payment the buyer has not paid within 15 minutes can no longer be approved. The
+figure is the emulator's: KakaoPay's public docs give none we could check (payment processors
+list about 14-15 minutes for KakaoPay's window)."""
 NOT_PAID_YET = (
     "READY",
     "SEND_TMS",
