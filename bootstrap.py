@@ -54,7 +54,71 @@ from application.refund_unmatched import RefundUnmatchedOrders
 from application.relay_events import RelayEvents
 from application.resolve_payment import ResolvePayment
 from application.settings import PaymentPolicy
-from sandbox.config import SandboxConfig
+from domain.ports.payment_gateway import PaymentGateway
+from sandbox.config import SandboxConfig, toss_sandbox_keys
+
+
+def kakaopay_config(settings: Settings) -> KakaoPayConfig:
+    kakao = settings.kakaopay
+    return KakaoPayConfig(
+        base_url=kakao.base_url or "",
+        secret_key=kakao.secret_key or "",
+        cid=kakao.cid or "",
+        timeout_s=settings.timeout_of(kakao),
+    )
+
+
+def naverpay_config(settings: Settings) -> NaverPayConfig:
+    naver = settings.naverpay
+    return NaverPayConfig(
+        base_url=naver.base_url or "",
+        partner_id=naver.partner_id or "",
+        client_id=naver.client_id or "",
+        client_secret=naver.client_secret or "",
+        chain_id=naver.chain_id or "",
+        timeout_s=settings.timeout_of(naver),
+        apply_timeout_s=naver.apply_timeout_s,
+        mode=naver.mode or "production",
+        checkout_page_url=settings.naver_checkout_page_url,
+    )
+
+
+def openbanking_config(settings: Settings) -> OpenBankingConfig:
+    bank = settings.openbanking
+    return OpenBankingConfig(
+        base_url=bank.base_url or "",
+        client_id=bank.client_id or "",
+        client_secret=bank.client_secret or "",
+        institution_code=bank.institution_code or "",
+        contract_account_num=bank.contract_account_num or "",
+        recv_client_name=bank.recv_client_name or "",
+        recv_client_bank_code=bank.recv_client_bank_code or "",
+        recv_client_account_num=bank.recv_client_account_num or "",
+        wd_pass_phrase=bank.wd_pass_phrase or "",
+        withdraw_purpose=bank.withdraw_purpose,
+        deposit_purpose=bank.deposit_purpose,
+        req_client_name=bank.req_client_name or bank.recv_client_name or "",
+        timeout_s=settings.timeout_of(bank),
+    )
+
+
+def tosspayments_config(settings: Settings) -> TossPaymentsConfig:
+    toss = settings.tosspayments
+    return TossPaymentsConfig(
+        base_url=toss.base_url or "",
+        secret_key=toss.secret_key or "",
+        client_key=toss.client_key or "",
+        integration=toss.integration,
+        timeout_s=settings.timeout_of(toss),
+        checkout_page_url=settings.toss_checkout_page_url,
+    )
+
+
+def enabled_gateways(settings: Settings, *gateways: PaymentGateway) -> GatewayRegistry:
+    """Only the platforms of GONGGU_PLATFORMS take orders (or refunds), each behind the
+    decorator that measures its calls."""
+    enabled = set(settings.enabled_platforms)
+    return GatewayRegistry(*(InstrumentedGateway(g) for g in gateways if g.pay_type in enabled))
 
 
 def _policy(settings: Settings) -> PaymentPolicy:
@@ -68,11 +132,6 @@ def _policy(settings: Settings) -> PaymentPolicy:
         refund_alert_after=timedelta(seconds=settings.refund_alert_after_s),
         unmatched_refund_after=timedelta(seconds=settings.unmatched_refund_after_s),
     )
-
-
-def _metered_registry(*gateways: Any) -> GatewayRegistry:
-    """Every platform adapter behind the decorator that measures its calls."""
-    return GatewayRegistry(*(InstrumentedGateway(g) for g in gateways))
 
 
 class Container(containers.DeclarativeContainer):
@@ -98,60 +157,24 @@ class Container(containers.DeclarativeContainer):
     )
 
     kakaopay = providers.Singleton(
-        KakaoPayGateway,
-        config=providers.Factory(
-            KakaoPayConfig,
-            base_url=settings.provided.kakaopay_base_url,
-            secret_key=settings.provided.kakaopay_secret_key,
-            cid=settings.provided.kakaopay_cid,
-            timeout_s=settings.provided.platform_timeout_s,
-        ),
-        http=http_client,
+        KakaoPayGateway, config=providers.Factory(kakaopay_config, settings), http=http_client
     )
     naverpay = providers.Singleton(
-        NaverPayGateway,
-        config=providers.Factory(
-            NaverPayConfig,
-            base_url=settings.provided.naverpay_base_url,
-            partner_id=settings.provided.naverpay_partner_id,
-            client_id=settings.provided.naverpay_client_id,
-            client_secret=settings.provided.naverpay_client_secret,
-            chain_id=settings.provided.naverpay_chain_id,
-            timeout_s=settings.provided.platform_timeout_s,
-            mode=settings.provided.naverpay_mode,
-            checkout_page_url=settings.provided.naver_checkout_page_url,
-        ),
-        http=http_client,
+        NaverPayGateway, config=providers.Factory(naverpay_config, settings), http=http_client
     )
     openbanking = providers.Singleton(
         OpenBankingGateway,
-        config=providers.Factory(
-            OpenBankingConfig,
-            base_url=settings.provided.openbanking_base_url,
-            client_id=settings.provided.openbanking_client_id,
-            client_secret=settings.provided.openbanking_client_secret,
-            institution_code=settings.provided.openbanking_institution_code,
-            contract_account_num=settings.provided.openbanking_contract_account_num,
-            recv_client_name=settings.provided.openbanking_recv_client_name,
-            recv_client_bank_code=settings.provided.openbanking_recv_client_bank_code,
-            recv_client_account_num=settings.provided.openbanking_recv_client_account_num,
-            timeout_s=settings.provided.platform_timeout_s,
-        ),
+        config=providers.Factory(openbanking_config, settings),
         http=http_client,
     )
     tosspayments = providers.Singleton(
         TossPaymentsGateway,
-        config=providers.Factory(
-            TossPaymentsConfig,
-            base_url=settings.provided.tosspayments_base_url,
-            secret_key=settings.provided.tosspayments_secret_key,
-            client_key=settings.provided.tosspayments_client_key,
-            timeout_s=settings.provided.platform_timeout_s,
-            checkout_page_url=settings.provided.toss_checkout_page_url,
-        ),
+        config=providers.Factory(tosspayments_config, settings),
         http=http_client,
     )
-    gateways = providers.Singleton(_metered_registry, kakaopay, naverpay, openbanking, tosspayments)
+    gateways = providers.Singleton(
+        enabled_gateways, settings, kakaopay, naverpay, openbanking, tosspayments
+    )
 
     refund_payment = providers.Factory(RefundPayment, uow, gateways, clock, ids, policy)
     place_order = providers.Factory(
@@ -232,14 +255,17 @@ def event_json(event: Any) -> dict[str, Any]:
 
 def sandbox_config(settings: Settings) -> SandboxConfig:
     """The emulators accept exactly the credentials the adapters are configured with."""
+    kakao, naver = settings.kakaopay, settings.naverpay
+    bank, toss = settings.openbanking, settings.tosspayments
     return SandboxConfig(
-        kakaopay_secret_key=settings.kakaopay_secret_key or "",
-        naverpay_partner_id=settings.naverpay_partner_id or "",
-        naverpay_client_id=settings.naverpay_client_id or "",
-        naverpay_client_secret=settings.naverpay_client_secret or "",
-        naverpay_chain_id=settings.naverpay_chain_id or "",
-        openbanking_client_id=settings.openbanking_client_id or "",
-        openbanking_client_secret=settings.openbanking_client_secret or "",
-        openbanking_institution_code=settings.openbanking_institution_code or "",
-        tosspayments_secret_key=settings.tosspayments_secret_key or "",
+        kakaopay_secret_key=kakao.secret_key or "",
+        naverpay_partner_id=naver.partner_id or "",
+        naverpay_client_id=naver.client_id or "",
+        naverpay_client_secret=naver.client_secret or "",
+        naverpay_chain_id=naver.chain_id or "",
+        openbanking_client_id=bank.client_id or "",
+        openbanking_client_secret=bank.client_secret or "",
+        openbanking_institution_code=bank.institution_code or "",
+        openbanking_wd_pass_phrase=bank.wd_pass_phrase or "",
+        tosspayments_keys=toss_sandbox_keys(toss.secret_key, toss.client_key),
     )

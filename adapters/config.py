@@ -2,38 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from adapters.platform_settings import (
+    LIVE_BASE_URLS,
+    PLATFORM_MODELS,
+    SANDBOX_KAKAOPAY_SECRET_KEY,
+    SANDBOX_NAVERPAY,
+    SANDBOX_OPENBANKING,
+    SANDBOX_TOSSPAYMENTS_SECRET_KEY,
+    KakaoPaySettings,
+    NaverPaySettings,
+    OpenBankingSettings,
+    PlatformSettings,
+    TossPaymentsSettings,
+)
+from domain.errors import InvalidInput
+from domain.pay_type import PayType
+
+__all__ = [
+    "LIVE_BASE_URLS",
+    "SANDBOX_KAKAOPAY_SECRET_KEY",
+    "SANDBOX_NAVERPAY",
+    "SANDBOX_OPENBANKING",
+    "SANDBOX_TOSSPAYMENTS_SECRET_KEY",
+    "Settings",
+]
 
 SANDBOX_PORT_OFFSET = 1
-
-# Credentials the built-in emulators accept; never valid anywhere else.
-SANDBOX_KAKAOPAY_SECRET_KEY = "DEVSANDBOXKAKAOPAYSECRETKEY"
-SANDBOX_NAVERPAY = {
-    "partner_id": "np_sandbox",
-    "client_id": "sandbox-client",
-    "client_secret": "sandbox-secret",
-    "chain_id": "sandbox-chain",
-}
-SANDBOX_OPENBANKING = {
-    "client_id": "sandbox-ob-client",
-    "client_secret": "sandbox-ob-secret",
-    "institution_code": "M202300001",
-}
-SANDBOX_TOSSPAYMENTS_SECRET_KEY = "test_sk_sandboxGonggu000000000000"
-
-LIVE_BASE_URLS = {
-    "kakaopay": "https://open-api.kakaopay.com",
-    "naverpay": "https://pay.paygate.naver.com",
-    "openbanking": "https://openapi.openbanking.or.kr",
-    "tosspayments": "https://api.tosspayments.com",
-}
+PLATFORM_FIELDS = tuple(model.name for model in PLATFORM_MODELS)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GONGGU_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="GONGGU_",
+        extra="ignore",
+        # GONGGU_KAKAOPAY_SECRET_KEY -> kakaopay.secret_key (split once, after the platform)
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./gonggu.db"
@@ -43,32 +53,16 @@ class Settings(BaseSettings):
     service_token: str | None = None
     payments_mode: Literal["sandbox", "live"] | None = None
     sandbox_url: str | None = None
-    platform_timeout_s: float = 10.0
+    platform_timeout_s: float = Field(default=10.0, gt=0)
+    """Seconds per platform call unless GONGGU_{PLATFORM}_TIMEOUT_S says otherwise."""
 
-    kakaopay_base_url: str | None = None
-    kakaopay_secret_key: str | None = None
-    kakaopay_cid: str = "TC0ONETIME"
-
-    naverpay_base_url: str | None = None
-    naverpay_partner_id: str | None = None
-    naverpay_client_id: str | None = None
-    naverpay_client_secret: str | None = None
-    naverpay_chain_id: str | None = None
-
-    openbanking_base_url: str | None = None
-    openbanking_client_id: str | None = None
-    openbanking_client_secret: str | None = None
-    openbanking_institution_code: str | None = Field(default=None, min_length=10, max_length=10)
-    openbanking_contract_account_num: str = "1234567890123"
-    openbanking_recv_client_name: str = "gonggu"
-    openbanking_recv_client_bank_code: str = "097"
-    openbanking_recv_client_account_num: str = "1234567890123"
-
-    naverpay_mode: Literal["development", "production"] | None = None
-
-    tosspayments_base_url: str | None = None
-    tosspayments_secret_key: str | None = None
-    tosspayments_client_key: str = ""
+    platforms: Annotated[tuple[PayType, ...] | None, NoDecode] = None
+    """GONGGU_PLATFORMS: the payTypes a shop has contracts for, comma-separated; unset, all
+    four in development (production must name them)."""
+    kakaopay: KakaoPaySettings = Field(default_factory=KakaoPaySettings)
+    naverpay: NaverPaySettings = Field(default_factory=NaverPaySettings)
+    openbanking: OpenBankingSettings = Field(default_factory=OpenBankingSettings)
+    tosspayments: TossPaymentsSettings = Field(default_factory=TossPaymentsSettings)
 
     rabbitmq_url: str | None = None
     log_format: Literal["json", "text"] = "json"
@@ -80,6 +74,32 @@ class Settings(BaseSettings):
     unmatched_refund_after_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _nest_flat_platform_fields(cls, data: Any) -> Any:
+        """`Settings(kakaopay_cid="...")` sets `kakaopay.cid`, as GONGGU_KAKAOPAY_CID does."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in [k for k in data if isinstance(k, str)]:
+            platform, _, field = key.partition("_")
+            if platform in PLATFORM_FIELDS and field:
+                nested = data.get(platform)
+                nested = dict(nested) if isinstance(nested, dict) else {}
+                nested[field] = data.pop(key)
+                data[platform] = nested
+        return data
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _parse_platforms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return tuple(PayType.parse(p) for p in value.split(",") if p.strip())
+            except InvalidInput as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
     @model_validator(mode="after")
     def _fill_mode_defaults(self) -> Settings:
         production = self.env == "production"
@@ -87,61 +107,50 @@ class Settings(BaseSettings):
             self.auth_mode = "jwt" if production else "test"
         if self.payments_mode is None:
             self.payments_mode = "live" if production else "sandbox"
-        if self.naverpay_mode is None:
-            self.naverpay_mode = "production" if production else "development"
-        if production and self.auth_mode == "test":
-            raise ValueError("production refuses to start with GONGGU_AUTH_MODE=test")
-        if self.auth_mode == "jwt" and not self.jwt_secret:
-            raise ValueError("GONGGU_JWT_SECRET is required when GONGGU_AUTH_MODE=jwt")
         if self.payments_mode == "sandbox":
-            self._fill_sandbox_defaults()
+            root = (self.sandbox_url or self.default_sandbox_url()).rstrip("/")
+            self.sandbox_url = root
+            for platform in self.platform_settings():
+                platform.fill_sandbox(root)
         else:
-            self.kakaopay_base_url = self.kakaopay_base_url or LIVE_BASE_URLS["kakaopay"]
-            self.naverpay_base_url = self.naverpay_base_url or LIVE_BASE_URLS["naverpay"]
-            self.openbanking_base_url = self.openbanking_base_url or LIVE_BASE_URLS["openbanking"]
-            self.tosspayments_base_url = (
-                self.tosspayments_base_url or LIVE_BASE_URLS["tosspayments"]
-            )
+            for platform in self.platform_settings():
+                platform.fill_live()
+        from adapters.config_check import problems
+
+        found = problems(self)
+        if found:
+            raise ValueError("\n".join(found))
         return self
 
-    def _fill_sandbox_defaults(self) -> None:
-        root = (self.sandbox_url or self.default_sandbox_url()).rstrip("/")
-        self.sandbox_url = root
-        self.kakaopay_base_url = self.kakaopay_base_url or f"{root}/kakaopay"
-        self.kakaopay_secret_key = self.kakaopay_secret_key or SANDBOX_KAKAOPAY_SECRET_KEY
-        self.naverpay_base_url = self.naverpay_base_url or f"{root}/naverpay"
-        self.naverpay_partner_id = self.naverpay_partner_id or SANDBOX_NAVERPAY["partner_id"]
-        self.naverpay_client_id = self.naverpay_client_id or SANDBOX_NAVERPAY["client_id"]
-        self.naverpay_client_secret = (
-            self.naverpay_client_secret or SANDBOX_NAVERPAY["client_secret"]
-        )
-        self.naverpay_chain_id = self.naverpay_chain_id or SANDBOX_NAVERPAY["chain_id"]
-        self.openbanking_base_url = self.openbanking_base_url or f"{root}/openbanking"
-        self.openbanking_client_id = self.openbanking_client_id or SANDBOX_OPENBANKING["client_id"]
-        self.openbanking_client_secret = (
-            self.openbanking_client_secret or SANDBOX_OPENBANKING["client_secret"]
-        )
-        self.openbanking_institution_code = (
-            self.openbanking_institution_code or SANDBOX_OPENBANKING["institution_code"]
-        )
-        self.tosspayments_base_url = self.tosspayments_base_url or f"{root}/tosspayments"
-        self.tosspayments_secret_key = (
-            self.tosspayments_secret_key or SANDBOX_TOSSPAYMENTS_SECRET_KEY
-        )
+    def platform_settings(self) -> tuple[PlatformSettings, ...]:
+        return (self.kakaopay, self.naverpay, self.openbanking, self.tosspayments)
+
+    @property
+    def enabled_platforms(self) -> tuple[PayType, ...]:
+        """The payTypes orders may be placed with: GONGGU_PLATFORMS, or every platform."""
+        if self.platforms is None:
+            return tuple(model.pay_type for model in PLATFORM_MODELS)
+        return tuple(dict.fromkeys(self.platforms))
+
+    def enabled_settings(self) -> tuple[PlatformSettings, ...]:
+        return tuple(p for p in self.platform_settings() if p.pay_type in self.enabled_platforms)
+
+    def timeout_of(self, platform: PlatformSettings) -> float:
+        return platform.timeout_s or self.platform_timeout_s
 
     @property
     def toss_checkout_page_url(self) -> str:
         """In sandbox mode, the emulator's widget page that stands in for Toss's widget."""
         if self.payments_mode != "sandbox":
             return ""
-        return f"{self.tosspayments_base_url}/widget/checkout"
+        return f"{self.tosspayments.base_url}/widget/checkout"
 
     @property
     def naver_checkout_page_url(self) -> str:
         """In sandbox mode, the emulator's page that stands in for NaverPay's SDK window."""
         if self.payments_mode != "sandbox":
             return ""
-        return f"{self.naverpay_base_url}/sdk/checkout"
+        return f"{self.naverpay.base_url}/sdk/checkout"
 
     def default_sandbox_url(self) -> str:
         """The emulators listen one port above the service unless GONGGU_SANDBOX_URL says."""

@@ -4,7 +4,8 @@ A test (or a person) arms a fault for an operation; the next matching calls take
 - `error`: answer with the platform's own error body and the given HTTP status;
 - `timeout`: hang without acting, longer than any client waits;
 - `no_answer`: act (approve, refund, ...) and then hang, so the caller never hears it;
-- `delay`: act and answer, but only after `seconds`.
+- `delay`: act and answer, but only after `seconds`;
+- `slow`: wait `seconds` before acting (the request is still running meanwhile).
 Armed through `POST {platform}/__sandbox__/faults`, cleared with `DELETE`.
 """
 
@@ -14,7 +15,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Literal
 
-FaultKind = Literal["error", "timeout", "no_answer", "delay"]
+FaultKind = Literal["error", "timeout", "no_answer", "delay", "slow"]
 HANG_SECONDS = 30.0
 
 

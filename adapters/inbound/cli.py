@@ -1,4 +1,4 @@
-"""The `gonggu` command: serve, migrate, worker, events, stuck."""
+"""The `gonggu` command: serve, migrate, worker, events, stuck, check-config."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stuck", help="list payments waiting on a platform, pending refunds, orphan payments"
     )
     stuck.add_argument("--json", action="store_true", help="one JSON array, for scripts")
+    commands.add_parser(
+        "check-config",
+        help="print the verdict on the configuration (exit 1 on any problem) without starting",
+    )
     args = parser.parse_args(argv)
     configure_logging(os.environ.get("GONGGU_LOG_FORMAT", "json"))
     if args.command == "serve":
@@ -52,19 +56,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _events(args.pending, args.limit)
     if args.command == "stuck":
         return _stuck(args.json)
+    if args.command == "check-config":
+        return _check_config()
     return 2
 
 
 def _settings(host: str | None = None, port: int | None = None) -> Any:
+    """The validated settings, or exit 1 with one line per problem (never a traceback)."""
+    settings, problems = _read_settings(host, port)
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+    return settings
+
+
+def _read_settings(host: str | None = None, port: int | None = None) -> tuple[Any, list[str]]:
+    from pydantic import ValidationError
+
     from adapters.config import Settings
+    from adapters.config_check import verdict
 
     overrides: dict[str, Any] = {}
     if host and port and "GONGGU_PUBLIC_BASE_URL" not in os.environ:
         overrides["public_base_url"] = f"http://{host}:{port}"
     try:
-        return Settings(**overrides)
-    except ValueError as exc:
-        sys.exit(f"gonggu: invalid configuration: {exc}")
+        return Settings(**overrides), []
+    except ValidationError as exc:
+        return None, verdict(exc)
+
+
+def _print_problems(problems: list[str]) -> None:
+    count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
+    print(f"gonggu: invalid configuration ({count}), refusing to start:", file=sys.stderr)
+    for line in problems:
+        print(f"  - {line}", file=sys.stderr)
+
+
+def _check_config() -> int:
+    """What `serve` would decide, for a deploy pipeline: exit 0 and a summary, or exit 1."""
+    settings, problems = _read_settings()
+    if problems:
+        _print_problems(problems)
+        return 1
+    enabled = ", ".join(p.value for p in settings.enabled_platforms)
+    print(f"configuration ok: env={settings.env}, payments={settings.payments_mode}, ", end="")
+    print(f"auth={settings.auth_mode}, platforms={enabled}")
+    return 0
 
 
 def _migrate() -> int:

@@ -24,14 +24,12 @@ def text(body: dict[str, Any], name: str, max_len: int = 100, required: bool = T
 
 
 def integer(body: dict[str, Any], name: str, minimum: int, required: bool = True) -> int | None:
-    """An Integer; the docs' own samples send digits as strings, so those are accepted too."""
+    """A JSON number: the JSON API types amounts and counts as Integer, and refuses `"1000"`."""
     value = body.get(name)
     if value is None:
         if required:
             raise bad_parameter(f"{name} is required")
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise bad_parameter(f"{name} must be an Integer")
     if value < minimum:

@@ -61,6 +61,8 @@ def approve(store: Store, body: dict[str, Any]) -> dict[str, Any]:
         raise KakaoError(-707, "partner_user_id does not match the ready request")
     if payment.approvals or payment.status in APPROVED:
         raise KakaoError(-702, "payment is already done!")
+    if payment.status == "QUIT_PAYMENT":
+        raise method_failure(-780, "approval failure!", "EXPIRED", "the ready payment expired")
     if payment.status != "AUTH_PASSWORD" or payment.pg_token is None:
         raise KakaoError(-701, "payment is not authenticated by user")
     if token != payment.pg_token:

@@ -15,7 +15,7 @@ from sandbox.config import SandboxConfig
 from sandbox.faults import Fault, FaultPlan, hang
 from sandbox.kakaopay import operations, page
 from sandbox.kakaopay.errors import KakaoError, error_response
-from sandbox.kakaopay.store import Store
+from sandbox.kakaopay.store import Clock, Store, system_clock
 
 API = "/online/v1/payment"
 PAGE = f"{API}/page"
@@ -27,10 +27,13 @@ OPERATIONS: dict[str, Callable[[Store, dict[str, Any]], dict[str, Any]]] = {
 FAULT_ERRORS = {"approve": (-780, "approval failure!"), "cancel": (-781, "cancel failure!")}
 
 
-def kakaopay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
+def kakaopay_router(
+    config: SandboxConfig, faults: FaultPlan, clock: Clock = system_clock
+) -> Router:
     """KakaoPay online single payment. Fault operations: `ready`, `approve`, `cancel`,
-    `order`. The buyer's page is `GET /kakaopay/online/v1/payment/page/{tid}`."""
-    store = Store()
+    `order`. The buyer's page is `GET /kakaopay/online/v1/payment/page/{tid}`. A payment not
+    paid within 15 minutes of `ready` (by `clock`) expires."""
+    store = Store(clock=clock)
 
     async def run(request: Request[Any, Any, Any], operation: str) -> Response[Any]:
         fault = faults.take(operation)

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 KST = timezone(timedelta(hours=9))
+READY_EXPIRES_AFTER = timedelta(minutes=15)
+"""A ready payment the buyer has not paid within 15 minutes can no longer be approved. The
+figure is the emulator's: KakaoPay's public docs give none we could check (payment processors
+list about 14-15 minutes for KakaoPay's window)."""
+NOT_PAID_YET = (
+    "READY",
+    "SEND_TMS",
+    "OPEN_PAYMENT",
+    "SELECT_METHOD",
+    "ARS_WAITING",
+    "AUTH_PASSWORD",
+)
+Clock = Callable[[], datetime]
 
 
-def kst_now() -> str:
+def system_clock() -> datetime:
+    return datetime.now(KST)
+
+
+def kst_now(clock: Clock = system_clock) -> str:
     """Kakao's timestamp format: Korean time, seconds, no offset."""
-    return datetime.now(KST).strftime("%Y-%m-%dT%H:%M:%S")
+    return clock().astimezone(KST).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def new_id(prefix: str) -> str:
@@ -59,6 +77,7 @@ class KakaoPayment:
     cancel_url: str
     fail_url: str
     created_at: str = field(default_factory=kst_now)
+    created: datetime = field(default_factory=system_clock)
     status: str = "READY"
     pg_token: str | None = None
     approvals: int = 0
@@ -67,6 +86,11 @@ class KakaoPayment:
     canceled_at: str | None = None
     refunds: int = 0
     actions: list[Action] = field(default_factory=list)
+
+    def expire_if_due(self, now: datetime) -> None:
+        """Unpaid after READY_EXPIRES_AFTER: the buyer can no longer pay (QUIT_PAYMENT)."""
+        if self.status in NOT_PAID_YET and now - self.created >= READY_EXPIRES_AFTER:
+            self.status, self.pg_token = "QUIT_PAYMENT", None
 
     @property
     def cancel_available(self) -> int:
@@ -91,9 +115,15 @@ class KakaoPayment:
 @dataclass
 class Store:
     payments: dict[str, KakaoPayment] = field(default_factory=dict)
+    clock: Clock = system_clock
 
     def add(self, payment: KakaoPayment) -> None:
+        payment.created = self.clock()
+        payment.created_at = kst_now(self.clock)
         self.payments[payment.tid] = payment
 
     def get(self, tid: object) -> KakaoPayment | None:
-        return self.payments.get(tid) if isinstance(tid, str) else None
+        payment = self.payments.get(tid) if isinstance(tid, str) else None
+        if payment is not None:
+            payment.expire_if_due(self.clock())
+        return payment

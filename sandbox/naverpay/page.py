@@ -30,7 +30,13 @@ REQUIRED = (
     "returnUrl",
     "clientId",
     "chainId",
+    "mode",
 )
+SANDBOX_MODE = "development"
+"""The emulator stands in for NaverPay's development environment: an SDK created with
+`mode: "production"` would open the real window and pay for real."""
+MERCHANT_PAY_KEY_MAX = 64
+PRODUCT_NAME_MAX = 128
 OUTCOMES = {
     "cancel": ("UserCancel", "사용자가 결제를 취소하였습니다."),
     "fail": ("OwnerAuthFail", "본인 인증에 실패하였습니다."),
@@ -74,6 +80,15 @@ def _problem(config: SandboxConfig, params: dict[str, str]) -> str | None:
         return "등록되지 않은 clientId 입니다."
     if params["chainId"] != config.naverpay_chain_id:
         return "유효하지 않은 chainId 입니다."
+    if params["mode"] != SANDBOX_MODE:
+        return f"mode 는 {SANDBOX_MODE} 이어야 합니다 (이 결제창은 개발 환경입니다)."
+    if len(params["merchantPayKey"]) > MERCHANT_PAY_KEY_MAX:
+        return f"merchantPayKey 는 {MERCHANT_PAY_KEY_MAX}자 이하여야 합니다."
+    if len(params["productName"]) > PRODUCT_NAME_MAX:
+        return f"productName 은 {PRODUCT_NAME_MAX}자 이하여야 합니다."
+    count = params.get("productCount") or "1"
+    if not count.isdigit() or int(count) < 1:
+        return "productCount 는 1 이상의 정수여야 합니다."
     try:
         total, tax, tax_ex = (
             int(params[key]) for key in ("totalPayAmount", "taxScopeAmount", "taxExScopeAmount")

@@ -58,6 +58,7 @@ def naverpay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
         operation: str,
         form: Mapping[str, str] | None,
         act: Callable[[], Answer],
+        needs_key: bool = True,
     ) -> Response[Any]:
         refusal = refused(request, partner_id)
         if refusal is not None:
@@ -69,7 +70,7 @@ def naverpay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
             if fault.kind == "timeout":
                 await hang()
             return to_response(_fault_answer(operation, fault))
-        result = _once(request, operation, form, act)
+        result = _once(request, operation, form, act) if needs_key else act()
         if fault is not None and fault.kind == "no_answer":
             await hang()
         if fault is not None and fault.kind == "delay":
@@ -84,7 +85,8 @@ def naverpay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
     ) -> Answer:
         key = request.headers.get("X-NaverPay-Idempotency-Key")
         if not key:
-            return act()
+            # apply and cancel move money: NaverPay requires the key so that a retry is safe
+            return answer("Fail", "X-NaverPay-Idempotency-Key header is required", status=400)
         fingerprint = (operation, *sorted(form.items()))
         stored = store.answers.get((operation, key))
         if stored is not None:
@@ -115,7 +117,12 @@ def naverpay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
         request: Request[Any, Any, Any], partner_id: FromPath[str], payment_id: FromPath[str]
     ) -> Response[Any]:
         return await run(
-            request, partner_id, "history", {}, lambda: operations.history(store, payment_id)
+            request,
+            partner_id,
+            "history",
+            {},
+            lambda: operations.history(store, payment_id),
+            needs_key=False,
         )
 
     @post(f"{API}/v2.2/list/history", status_code=200)
@@ -126,7 +133,12 @@ def naverpay_router(config: SandboxConfig, faults: FaultPlan) -> Router:
         if not payment_id:
             return to_response(operations.bad_request("paymentId is required"))
         return await run(
-            request, partner_id, "history", {}, lambda: operations.history(store, payment_id)
+            request,
+            partner_id,
+            "history",
+            {},
+            lambda: operations.history(store, payment_id),
+            needs_key=False,
         )
 
     @post("/__sandbox__/faults", status_code=201)

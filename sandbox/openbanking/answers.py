@@ -15,6 +15,7 @@ BANK_ERROR = "A0002"  # 참가기관 에러: see bank_rsp_code
 BAD_REQUEST = "A0004"  # 요청전문 포맷 에러 (sandbox choice for every field-level refusal)
 DUPLICATE = "A0326"  # 거래고유번호 중복
 NOT_REGISTERED = "A0323"  # 이용기관에 등록된 사용자 계좌 아님
+PASS_PHRASE = "A0004"  # 입금이체용 암호문구 불일치 (sandbox choice: a request refused as malformed)
 CLIENT_REFUSED = "O0001"  # OAuth: client authentication / request refused
 TOKEN_INVALID = "O0002"  # Access Token 검증 실패
 TOKEN_SCOPE = "O0003"  # Access Token 권한 부족

@@ -37,7 +37,9 @@ FAULT_KINDS = ("error", "timeout", "no_answer", "delay")
 def openbanking_router(config: SandboxConfig, faults: FaultPlan) -> Router:
     """All Open Banking routes over one in-memory ledger."""
     ledger = Ledger()
-    transfers = Transfers(ledger, config.openbanking_institution_code)
+    transfers = Transfers(
+        ledger, config.openbanking_institution_code, config.openbanking_wd_pass_phrase
+    )
 
     async def faulted(operation: str, act: Callable[[], Response[Any]]) -> Response[Any]:
         fault = faults.take(operation)

@@ -14,6 +14,7 @@ from sandbox.openbanking.answers import (
     BANK_NO_SUCH_TRANSFER,
     DUPLICATE,
     NOT_REGISTERED,
+    PASS_PHRASE,
     answer,
     envelope,
     refuse,
@@ -25,9 +26,10 @@ from sandbox.openbanking.ledger import Account, Ledger, Transfer
 class Transfers:
     """The three transfer operations over one ledger, for one institution code."""
 
-    def __init__(self, ledger: Ledger, institution_code: str) -> None:
+    def __init__(self, ledger: Ledger, institution_code: str, wd_pass_phrase: str = "NONE") -> None:
         self._ledger = ledger
         self._tran_id = re.compile(re.escape(institution_code) + r"U[0-9A-Z]{9}")
+        self._wd_pass_phrase = wd_pass_phrase
 
     def withdraw(self, body: dict[str, Any], user_seq_no: str) -> Response[Any]:
         """Takes money from the payer's account (the user token must own it)."""
@@ -87,6 +89,9 @@ class Transfers:
         )
         if problem:
             return refuse(BAD_REQUEST, problem)
+        if body["wd_pass_phrase"] != self._wd_pass_phrase:
+            # the 입금이체용 암호문구 KFTC issued to the institution: no money leaves without it
+            return refuse(PASS_PHRASE, "입금이체용 암호문구가 올바르지 않습니다")
         account = self._ledger.accounts.get(item["fintech_use_num"])
         if account is None:
             return refuse(NOT_REGISTERED, "등록되지 않은 핀테크이용번호입니다")

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from sandbox.faults import FaultPlan
 from sandbox.tosspayments.calls import json_body, run
-from sandbox.tosspayments.errors import AnyRequest, TossError
+from sandbox.tosspayments.errors import AnyRequest, TossError, check_key_fits
 from sandbox.tosspayments.store import SETTLED, TossPayment, TossStore
 
 CANCEL_REASON_MAX = 200
@@ -39,21 +39,28 @@ def _root(request: AnyRequest) -> str:
     return str(request.base_url).rstrip("/") + PREFIX
 
 
-def api_handlers(secret_key: str, store: TossStore, faults: FaultPlan) -> list[HTTPRouteHandler]:
-    def find(payment_key: str) -> TossPayment:
-        payment = store.payments.get(payment_key)
+def api_handlers(
+    keys: tuple[str, ...], store: TossStore, faults: FaultPlan
+) -> list[HTTPRouteHandler]:
+    def find(payment_key: str, kind: str) -> TossPayment:
+        payment = store.get(payment_key)
         if payment is None:
             raise TossError("NOT_FOUND_PAYMENT")
+        check_key_fits(payment.integration, kind)
         return payment
 
     @post("/v1/payments/confirm", status_code=200)
     async def confirm(request: AnyRequest) -> Response[Any]:
-        async def act() -> dict[str, Any]:
+        async def act(kind: str) -> dict[str, Any]:
             body = await json_body(request)
             payment_key, order_id = _string(body, "paymentKey"), _string(body, "orderId")
             amount = _amount(body, "amount")
-            payment = store.payments.get(payment_key)
+            payment = store.get(payment_key)
             if payment is None or payment.order_id != order_id:
+                raise TossError("NOT_FOUND_PAYMENT_SESSION")
+            check_key_fits(payment.integration, kind)
+            if payment.status in ("READY", "EXPIRED", "ABORTED"):
+                # never authenticated, or not confirmed in time: the session is gone
                 raise TossError("NOT_FOUND_PAYMENT_SESSION")
             if payment.status in SETTLED:
                 raise TossError("ALREADY_PROCESSED_PAYMENT")
@@ -65,17 +72,17 @@ def api_handlers(secret_key: str, store: TossStore, faults: FaultPlan) -> list[H
             payment.confirm()
             return payment.as_payment_object(_root(request))
 
-        return await run(request, secret_key, store, faults, "confirm", act)
+        return await run(request, keys, store, faults, "confirm", act)
 
     @post("/v1/payments/{payment_key:str}/cancel", status_code=200)
     async def cancel(request: AnyRequest, payment_key: FromPath[str]) -> Response[Any]:
-        async def act() -> dict[str, Any]:
+        async def act(kind: str) -> dict[str, Any]:
             body = await json_body(request)
             reason = _string(body, "cancelReason")
             if len(reason) > CANCEL_REASON_MAX:
                 raise TossError("INVALID_REQUEST", "cancelReason is at most 200 characters")
             amount = _amount(body, "cancelAmount", required=False)
-            payment = find(payment_key)
+            payment = find(payment_key, kind)
             if payment.status == "CANCELED":
                 raise TossError("ALREADY_CANCELED_PAYMENT")
             if payment.status not in SETTLED:
@@ -86,23 +93,24 @@ def api_handlers(secret_key: str, store: TossStore, faults: FaultPlan) -> list[H
             payment.cancel(amount, reason)
             return payment.as_payment_object(_root(request))
 
-        return await run(request, secret_key, store, faults, "cancel", act)
+        return await run(request, keys, store, faults, "cancel", act)
 
     @get("/v1/payments/{payment_key:str}", status_code=200)
     async def by_key(request: AnyRequest, payment_key: FromPath[str]) -> Response[Any]:
-        async def act() -> dict[str, Any]:
-            return find(payment_key).as_payment_object(_root(request))
+        async def act(kind: str) -> dict[str, Any]:
+            return find(payment_key, kind).as_payment_object(_root(request))
 
-        return await run(request, secret_key, store, faults, "get", act)
+        return await run(request, keys, store, faults, "get", act)
 
     @get("/v1/payments/orders/{order_id:str}", status_code=200)
     async def by_order(request: AnyRequest, order_id: FromPath[str]) -> Response[Any]:
-        async def act() -> dict[str, Any]:
+        async def act(kind: str) -> dict[str, Any]:
             payment = store.by_order(order_id)
             if payment is None:
                 raise TossError("NOT_FOUND_PAYMENT")
+            check_key_fits(payment.integration, kind)
             return payment.as_payment_object(_root(request))
 
-        return await run(request, secret_key, store, faults, "get", act)
+        return await run(request, keys, store, faults, "get", act)
 
     return [confirm, cancel, by_key, by_order]

@@ -14,7 +14,7 @@ from sandbox.tosspayments.calls import json_body
 from sandbox.tosspayments.errors import AnyRequest, TossError
 from sandbox.tosspayments.store import KST, TossStore
 
-KINDS = ("error", "timeout", "no_answer", "delay")
+KINDS = ("error", "timeout", "no_answer", "delay", "slow")
 OPERATIONS = ("confirm", "cancel", "get")
 WEBHOOK_TIMEOUT_S = 10.0
 

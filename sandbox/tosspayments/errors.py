@@ -8,11 +8,17 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 
+from sandbox.config import toss_key_kind
+
 AnyRequest = Request[Any, Any, Any]
+SECRET_KINDS = {"gsk": "widget", "sk": "api"}
+CLIENT_KINDS = {"gck": "widget", "ck": "api"}
 
 MESSAGES = {
     "UNAUTHORIZED_KEY": "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.",
     "INVALID_REQUEST": "잘못된 요청입니다.",
+    "INVALID_API_KEY": "잘못된 시크릿키 연동 정보 입니다.",
+    "IDEMPOTENT_REQUEST_PROCESSING": "이전 멱등 요청이 처리중 입니다. 잠시 후 다시 시도해주세요.",
     "NOT_FOUND_PAYMENT": "존재하지 않는 결제 정보 입니다.",
     "NOT_FOUND_PAYMENT_SESSION": "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.",
     "ALREADY_PROCESSED_PAYMENT": "이미 처리된 결제 입니다.",
@@ -40,6 +46,7 @@ MESSAGES = {
 }
 STATUS = {
     "UNAUTHORIZED_KEY": 401,
+    "IDEMPOTENT_REQUEST_PROCESSING": 409,
     "NOT_FOUND_PAYMENT": 404,
     "NOT_FOUND_PAYMENT_SESSION": 404,
     "NOT_CANCELABLE_PAYMENT": 403,
@@ -78,8 +85,9 @@ def code_for_status(status: int) -> str:
     )
 
 
-def check_secret_key(request: AnyRequest, secret_key: str) -> None:
-    """Basic auth whose user name is the secret key and whose password is empty."""
+def check_secret_key(request: AnyRequest, keys: tuple[str, ...]) -> str:
+    """Basic auth whose user name is a secret key and whose password is empty; returns the
+    key's kind (`gsk` widget, `sk` API individual integration)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "basic" or not token:
@@ -88,5 +96,15 @@ def check_secret_key(request: AnyRequest, secret_key: str) -> None:
         decoded = base64.b64decode(token.strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         raise TossError("UNAUTHORIZED_KEY") from None
-    if not secret_key or decoded != f"{secret_key}:":
+    secret, colon, _ = decoded.partition(":")
+    kind = toss_key_kind(secret)
+    if not colon or secret not in keys or kind not in SECRET_KINDS:
         raise TossError("UNAUTHORIZED_KEY")
+    return kind
+
+
+def check_key_fits(payment_integration: str, secret_kind: str) -> None:
+    """A widget payment is confirmed with the widget secret key (gsk), a payment-window one
+    with the API individual key (sk): Toss refuses the other with INVALID_API_KEY."""
+    if SECRET_KINDS[secret_kind] != payment_integration:
+        raise TossError("INVALID_API_KEY")

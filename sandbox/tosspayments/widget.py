@@ -1,8 +1,12 @@
 """A stand-in for the payment widget: a page where a person presses Pay, Cancel or Fail.
 
-A front end in sandbox mode opens `GET /tosspayments/widget/checkout?orderId&amount&orderName&
-customerKey&successUrl&failUrl` (the parameters `checkout` returns) instead of calling the real
-widget's `requestPayment`; the browser then comes back exactly as Toss sends it.
+A front end in sandbox mode opens `GET /tosspayments/widget/checkout?clientKey&orderId&amount&
+orderName&customerKey&successUrl&failUrl` (the parameters `checkout` returns) instead of calling
+the real widget's `requestPayment`; the browser then comes back exactly as Toss sends it.
+
+The client key decides the payment's kind: a `gck` key opens a payment widget payment, a `ck`
+key a payment-window (API individual integration) one. Opening the page creates the payment
+(READY); Pay authenticates it (IN_PROGRESS, awaiting the server's confirm).
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from sandbox.tosspayments.errors import AnyRequest, TossError, error_response
+from sandbox.config import toss_key_kind
+from sandbox.tosspayments.errors import CLIENT_KINDS, AnyRequest, TossError, error_response
 from sandbox.tosspayments.store import SETTLED, TossStore
 
 ORDER_ID = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
 CUSTOMER_KEY = re.compile(r"^[A-Za-z0-9\-_=.@]{2,50}$")
-FIELDS = ("orderId", "amount", "orderName", "customerKey", "successUrl", "failUrl")
+FIELDS = ("clientKey", "orderId", "amount", "orderName", "customerKey", "successUrl", "failUrl")
 CANCELLED = ("PAY_PROCESS_CANCELED", "사용자에 의해 결제가 취소되었습니다.")
 REJECTED = ("REJECT_CARD_COMPANY", "결제 승인이 거절되었습니다.")
 
@@ -35,8 +40,12 @@ def _url(value: str, code: str) -> str:
     return value
 
 
-def _order(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The widget's own checks on `requestPayment`'s parameters."""
+def _order(params: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The widget's own checks on `requestPayment`'s parameters (and the SDK's client key)."""
+    client_key = str(params.get("clientKey") or "")
+    kind = toss_key_kind(client_key)
+    if client_key not in keys or kind not in CLIENT_KINDS:
+        raise TossError("UNAUTHORIZED_KEY", "clientKey must be the merchant's gck or ck key")
     order_id = str(params.get("orderId") or "")
     if not ORDER_ID.match(order_id):
         raise TossError("INVALID_ORDER_ID", "6-64 characters of A-Z a-z 0-9 - _")
@@ -53,6 +62,8 @@ def _order(params: Mapping[str, Any]) -> dict[str, Any]:
     if not CUSTOMER_KEY.match(customer_key):
         raise TossError("INVALID_CUSTOMER_KEY")
     return {
+        "clientKey": client_key,
+        "integration": CLIENT_KINDS[kind],
         "orderId": order_id,
         "amount": amount,
         "orderName": name,
@@ -85,22 +96,36 @@ def _page(order: dict[str, Any]) -> str:
     )
 
 
-def widget_handlers(store: TossStore) -> list[HTTPRouteHandler]:
+def widget_handlers(store: TossStore, keys: tuple[str, ...]) -> list[HTTPRouteHandler]:
     @get("/widget/checkout", status_code=200, media_type=MediaType.HTML)
     async def checkout(request: AnyRequest) -> Response[Any]:
         try:
-            order = _order(request.query_params)
+            order = _order(request.query_params, keys)
         except TossError as exc:
             return exc.response()
+        if store.ready(order["orderId"]) is None:
+            store.create(
+                order["orderId"],
+                order["orderName"],
+                order["amount"],
+                order["customerKey"],
+                order["integration"],
+            )
         return Response(content=_page(order), media_type=MediaType.HTML)
 
     @post("/widget/checkout/{action:str}", status_code=303)
     async def press(request: AnyRequest, action: FromPath[str]) -> Response[Any]:
         form = await request.form()
         try:
-            order = _order(form)
+            order = _order(form, keys)
         except TossError as exc:
             return exc.response()
+        ready = store.ready(order["orderId"])
+        if action in ("cancel", "fail") and ready is not None:
+            if action == "cancel":  # the buyer closed the window: nothing was created for good
+                store.payments.pop(ready.payment_key, None)
+            else:
+                ready.status = "ABORTED"
         if action == "cancel":
             code, message = CANCELLED
             return _back(
@@ -121,7 +146,14 @@ def widget_handlers(store: TossStore) -> list[HTTPRouteHandler]:
             amount = int(str(form.get("tamperAmount") or order["amount"]))
         except ValueError:
             return TossError("INVALID_REQUEST", "tamperAmount must be a number").response()
-        payment = store.create(order["orderId"], order["orderName"], amount, order["customerKey"])
+        payment = ready or store.create(
+            order["orderId"],
+            order["orderName"],
+            order["amount"],
+            order["customerKey"],
+            order["integration"],
+        )
+        payment.authenticate(amount)
         return _back(
             order["successUrl"],
             {

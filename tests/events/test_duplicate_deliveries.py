@@ -117,6 +117,7 @@ def service(database_url: str, sandbox_server: LiveServer) -> Iterator[LiveServe
         payments_mode="sandbox",
         sandbox_url=sandbox_server.url,
         platform_timeout_s=1.0,
+        naverpay_apply_timeout_s=1.0,
     )
     with LiveServer(create_app(build_container(settings)), port=port) as server:
         yield server

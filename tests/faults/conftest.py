@@ -27,6 +27,7 @@ def settings(database_url: str, sandbox_server: LiveServer) -> Settings:
         payments_mode="sandbox",
         sandbox_url=sandbox_server.url,
         platform_timeout_s=1.0,
+        naverpay_apply_timeout_s=1.0,
         reconcile_after_s=0.2,
         refund_retry_base_s=0.1,
         refund_retry_max_s=0.4,

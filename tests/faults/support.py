@@ -23,6 +23,7 @@ from adapters.config import (
     Settings,
 )
 from adapters.outbound.persistence.engine import create_engine
+from adapters.platform_settings import SANDBOX_TOSSPAYMENTS
 from tests.support.databases import run_outside_loop
 
 GONGGU = Path(sys.executable).with_name("gonggu")
@@ -114,6 +115,7 @@ def process_env(
             "GONGGU_NAVERPAY_CHAIN_ID": SANDBOX_NAVERPAY["chain_id"],
             "GONGGU_TOSSPAYMENTS_BASE_URL": f"{sandbox_url}/tosspayments",
             "GONGGU_TOSSPAYMENTS_SECRET_KEY": SANDBOX_TOSSPAYMENTS_SECRET_KEY,
+            "GONGGU_TOSSPAYMENTS_CLIENT_KEY": SANDBOX_TOSSPAYMENTS["widget"][1],
             "PYTHONUNBUFFERED": "1",
         }
     )

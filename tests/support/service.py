@@ -29,6 +29,7 @@ def settings(database_url: str, sandbox_server: LiveServer) -> Settings:
         payments_mode="sandbox",
         sandbox_url=sandbox_server.url,
         platform_timeout_s=2.0,
+        naverpay_apply_timeout_s=2.0,
     )
 
 

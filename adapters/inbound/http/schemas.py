@@ -26,6 +26,8 @@ class Body(BaseModel):
 class OpenBankingAccount(Body):
     fintech_use_num: Annotated[StrictStr, Field(min_length=1, max_length=24)]
     access_token: Annotated[StrictStr, Field(min_length=1, max_length=2048)]
+    client_name: Annotated[StrictStr, Field(min_length=1, max_length=20)] | None = None
+    """The account holder's name (Open Banking's user_name), sent as 요청고객성명."""
 
 
 class PlaceOrderBody(Body):

@@ -201,7 +201,8 @@ async def test_approve_posts_the_payment_id_as_a_form_with_idempotency_key() -> 
     assert request.headers["X-NaverPay-Idempotency-Key"] == "idem-7"
     assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert form_of(request) == {"paymentId": PAYMENT_ID}
-    assert request.extensions["timeout"]["read"] == 3.0
+    # 결제승인 gets NaverPay's recommended minute, not the other calls' timeout
+    assert request.extensions["timeout"]["read"] == 60.0
     assert isinstance(result, Approval)
     assert result.platform_tx_id == PAYMENT_ID
     assert result.amount == 1000

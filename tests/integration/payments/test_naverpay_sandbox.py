@@ -27,7 +27,7 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.anyio
 
 SETTINGS = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
-PARTNER = SETTINGS.naverpay_partner_id
+PARTNER = SETTINGS.naverpay.partner_id
 DRIVER = NaverPayDriver()
 URLS = ReturnUrls(
     "http://shop.test/done?payType=NAVER_PAY", "http://shop.test/f", "http://shop.test/c"
@@ -50,9 +50,10 @@ async def gateway(sandbox_server: LiveServer) -> AsyncIterator[PaymentGateway]:
 
 def headers(**overrides: str) -> dict[str, str]:
     base = {
-        "X-Naver-Client-Id": SETTINGS.naverpay_client_id or "",
-        "X-Naver-Client-Secret": SETTINGS.naverpay_client_secret or "",
-        "X-NaverPay-Chain-Id": SETTINGS.naverpay_chain_id or "",
+        "X-Naver-Client-Id": SETTINGS.naverpay.client_id or "",
+        "X-Naver-Client-Secret": SETTINGS.naverpay.client_secret or "",
+        "X-NaverPay-Chain-Id": SETTINGS.naverpay.chain_id or "",
+        "X-NaverPay-Idempotency-Key": str(uuid.uuid4()),
     }
     return {**base, **overrides}
 
@@ -101,7 +102,7 @@ async def test_wrong_client_secret_is_refused_with_401(sandbox: httpx.AsyncClien
 
 
 @pytest.mark.parametrize(
-    ("partner", "chain"), [("someone-else", SETTINGS.naverpay_chain_id), (PARTNER, "wrong")]
+    ("partner", "chain"), [("someone-else", SETTINGS.naverpay.chain_id), (PARTNER, "wrong")]
 )
 async def test_a_foreign_partner_or_chain_is_an_invalid_merchant(
     sandbox: httpx.AsyncClient, partner: str, chain: str
@@ -261,3 +262,56 @@ async def test_history_also_takes_the_payment_id_in_a_json_body(
     rows = answer.json()["body"]["list"]
     assert [(r["admissionTypeCode"], r["admissionState"]) for r in rows] == [("01", "SUCCESS")]
     assert rows[0]["merchantPayKey"] == payment.transaction_id
+
+
+async def test_apply_and_cancel_without_an_idempotency_key_are_refused_and_move_no_money(
+    sandbox: httpx.AsyncClient, gateway: PaymentGateway
+) -> None:
+    payment, query = await paid(sandbox, gateway)
+    unkeyed = {k: v for k, v in headers().items() if k != "X-NaverPay-Idempotency-Key"}
+    applied = await sandbox.post(
+        api("v2.2/apply/payment"), data={"paymentId": query["paymentId"]}, headers=unkeyed
+    )
+    assert applied.status_code == 400
+    assert "X-NaverPay-Idempotency-Key" in applied.json()["message"]
+    # our adapter sends the key, so the same payment is still there to approve
+    approval = await gateway.approve(payment, query, call())
+    assert isinstance(approval, Approval)
+    cancelled = await sandbox.post(
+        api("v1/cancel"),
+        data={
+            "paymentId": query["paymentId"],
+            "cancelAmount": "1000",
+            "cancelReason": "test",
+            "cancelRequester": "2",
+            "taxScopeAmount": "1000",
+            "taxExScopeAmount": "0",
+        },
+        headers=unkeyed,
+    )
+    assert cancelled.status_code == 400
+    assert (await gateway.lookup(payment)).refunded_amount == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"mode": "production"}, "mode"),
+        ({"mode": ""}, "mode"),
+        ({"clientId": "someone-else"}, "clientId"),
+        ({"productCount": "0"}, "productCount"),
+        ({"merchantPayKey": "k" * 65}, "merchantPayKey"),
+    ],
+)
+async def test_the_checkout_page_checks_the_sdk_parameters(
+    sandbox: httpx.AsyncClient, gateway: PaymentGateway, change: dict[str, str], problem: str
+) -> None:
+    payment = PaymentRef(1, 3, str(uuid.uuid4()), 1000, "공구 상품", 1)
+    checkout = await gateway.checkout(CheckoutRequest(payment, URLS, call()))
+    params = {k: str(v) for k, v in checkout.client_data.items() if k != "checkoutPageUrl"}
+    assert params["mode"] == "development"  # what our adapter sends in sandbox mode
+    good = await sandbox.get("/naverpay/sdk/checkout", params=params)
+    assert good.status_code == 200, good.text
+    bad = await sandbox.get("/naverpay/sdk/checkout", params={**params, **change})
+    assert bad.status_code == 400
+    assert problem in bad.text

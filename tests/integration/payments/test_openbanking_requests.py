@@ -6,6 +6,7 @@ response examples (developers.kftc.or.kr, 출금이체 / 입금이체 / 이체�
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -217,7 +218,7 @@ async def test_checkout_sends_the_documented_withdrawal() -> None:
         "req_client_name": "gonggu-7",
         "req_client_fintech_use_num": FINTECH,
         "req_client_num": "U7",
-        "transfer_purpose": "TR",
+        "transfer_purpose": "ST",  # 결제: the payer pays the shop (TR would be 송금)
         "recv_client_name": "공구상점",
         "recv_client_bank_code": "097",
         "recv_client_account_num": "1101230000678",
@@ -322,6 +323,41 @@ async def test_a_duplicate_id_used_by_another_account_is_not_taken_as_our_paymen
     with pytest.raises(PaymentPlatformError) as refused:
         await gateway(recorder).checkout(checkout_request())
     assert refused.value.code == "DUPLICATE_BANK_TRAN_ID"
+
+
+async def test_the_withdrawal_names_the_account_holder_the_client_gave() -> None:
+    recorder = Recorder({"/v2.0/transfer/withdraw/fin_num": [ok(WITHDRAW_OK)]})
+    payer = {"fintechUseNum": FINTECH, "accessToken": USER_TOKEN, "clientName": "홍길동"}
+    await gateway(recorder).checkout(checkout_request(payer))
+    (sent,) = recorder.requests
+    assert json.loads(sent.content)["req_client_name"] == "홍길동"
+
+
+async def test_the_pass_phrase_and_purposes_come_from_the_configuration() -> None:
+    config = dataclasses.replace(
+        CONFIG,
+        wd_pass_phrase="790d56ed6b821a69",
+        withdraw_purpose="TR",
+        deposit_purpose="RC",
+        req_client_name="공구주식회사",
+    )
+    recorder = Recorder(
+        {
+            "/v2.0/transfer/withdraw/fin_num": [ok(WITHDRAW_OK)],
+            "/oauth/2.0/token": [ok(TOKEN_OK)],
+            "/v2.0/transfer/deposit/fin_num": [ok(deposit_ok("M202300001U000000043"))],
+        }
+    )
+    http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
+    adapter = OpenBankingGateway(config, http, clock=lambda: NOW)
+    await adapter.checkout(checkout_request())
+    await adapter.refund(payment(), 30000, "group expired", PlatformCall(43, "k-43", NOW))
+    withdrawal = json.loads(recorder.sent("/v2.0/transfer/withdraw/fin_num")[0].content)
+    deposit = json.loads(recorder.sent("/v2.0/transfer/deposit/fin_num")[0].content)
+    assert withdrawal["transfer_purpose"] == "TR"
+    assert deposit["wd_pass_phrase"] == "790d56ed6b821a69"
+    assert deposit["req_list"][0]["transfer_purpose"] == "RC"
+    assert deposit["req_list"][0]["req_client_name"] == "공구주식회사"
 
 
 async def test_refund_fetches_the_oob_token_once_and_sends_the_documented_deposit() -> None:

@@ -33,7 +33,7 @@ from tests.support.live_server import LiveServer
 pytestmark = pytest.mark.anyio
 
 SETTINGS = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
-INSTITUTION = SETTINGS.openbanking_institution_code or ""
+INSTITUTION = SETTINGS.openbanking.institution_code or ""
 _attempts = iter(range(int(datetime.now().timestamp()) % 10**6 * 100, 10**9))
 
 
@@ -61,8 +61,8 @@ async def oob_token(http: httpx.AsyncClient) -> str:
     answer = await http.post(
         "/oauth/2.0/token",
         data={
-            "client_id": SETTINGS.openbanking_client_id,
-            "client_secret": SETTINGS.openbanking_client_secret,
+            "client_id": SETTINGS.openbanking.client_id,
+            "client_secret": SETTINGS.openbanking.client_secret,
             "scope": "oob",
             "grant_type": "client_credentials",
         },

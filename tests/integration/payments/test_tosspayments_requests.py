@@ -446,3 +446,35 @@ async def test_a_cancel_over_the_balance_is_refused() -> None:
     with pytest.raises(PaymentPlatformError) as caught:
         await gateway(recorder).refund(PAID_REF, 5000, "group expired", CALL)
     assert caught.value.code == "NOT_CANCELABLE_AMOUNT"
+
+
+async def test_idempotent_request_processing_is_repeated_with_the_same_key_until_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        "adapters.outbound.payments.tosspayments.client.PROCESSING_RETRY_DELAYS_S", (0.0, 0.0)
+    )
+    busy = "IDEMPOTENT_REQUEST_PROCESSING"
+    recorder = Recorder(
+        error(409, busy, "이전 멱등 요청이 처리중 입니다."), httpx.Response(200, json=DONE)
+    )
+    approval = await gateway(recorder).approve(REF, SUCCESS, CALL)
+    assert isinstance(approval, Approval)
+    keys = [r.headers["Idempotency-Key"] for r in recorder.requests]
+    bodies = [json.loads(r.content) for r in recorder.requests]
+    assert keys == [CALL.idempotency_key] * 2
+    assert bodies[0] == bodies[1]
+
+
+async def test_idempotent_request_processing_that_never_ends_is_an_unknown_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(
+        "adapters.outbound.payments.tosspayments.client.PROCESSING_RETRY_DELAYS_S", (0.0, 0.0)
+    )
+    busy = error(409, "IDEMPOTENT_REQUEST_PROCESSING", "이전 멱등 요청이 처리중 입니다.")
+    recorder = Recorder(busy, busy, busy)
+    with pytest.raises(PaymentOutcomeUnknown):
+        await gateway(recorder).approve(REF, SUCCESS, CALL)
+    assert len(recorder.requests) == 3
+    assert {r.headers["Idempotency-Key"] for r in recorder.requests} == {CALL.idempotency_key}

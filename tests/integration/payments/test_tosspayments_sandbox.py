@@ -13,8 +13,8 @@ import httpx
 import pytest
 from litestar import Litestar, Request, post
 
-from adapters.config import SANDBOX_TOSSPAYMENTS_SECRET_KEY
 from adapters.outbound.payments.tosspayments import TossPaymentsConfig, TossPaymentsGateway
+from adapters.platform_settings import SANDBOX_TOSSPAYMENTS, SANDBOX_TOSSPAYMENTS_SECRET_KEY
 from domain.errors import PaymentOutcomeUnknown
 from domain.ports.payment_gateway import (
     Approval,
@@ -43,6 +43,7 @@ async def toss(sandbox_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 
 def order(amount: int = 30000) -> dict[str, str]:
     return {
+        "clientKey": SANDBOX_TOSSPAYMENTS["widget"][1],
         "orderId": str(uuid.uuid4()),
         "amount": str(amount),
         "orderName": "공구 티셔츠",

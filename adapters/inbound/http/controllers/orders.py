@@ -41,6 +41,11 @@ class OrderController(Controller):
             {
                 "fintechUseNum": data.transaction.fintech_use_num,
                 "accessToken": data.transaction.access_token,
+                **(
+                    {"clientName": data.transaction.client_name}
+                    if data.transaction.client_name
+                    else {}
+                ),
             }
             if isinstance(data.transaction, OpenBankingAccount)
             else {}

@@ -37,7 +37,10 @@ class NaverPayClient:
     async def apply(self, payment_id: str, idempotency_key: str) -> dict[str, Any]:
         """결제 승인: `POST …/v2.2/apply/payment`, form `paymentId`."""
         return await self._post_form(
-            "v2.2/apply/payment", {"paymentId": payment_id}, idempotency_key
+            "v2.2/apply/payment",
+            {"paymentId": payment_id},
+            idempotency_key,
+            timeout_s=self._config.apply_timeout_s,
         )
 
     async def cancel(self, form: Mapping[str, str], idempotency_key: str) -> dict[str, Any]:
@@ -57,7 +60,11 @@ class NaverPayClient:
         )
 
     async def _post_form(
-        self, api: str, form: Mapping[str, str], idempotency_key: str
+        self,
+        api: str,
+        form: Mapping[str, str],
+        idempotency_key: str,
+        timeout_s: float | None = None,
     ) -> dict[str, Any]:
         url = self._url(api)
         return await self._send(
@@ -65,7 +72,7 @@ class NaverPayClient:
                 url,
                 data=dict(form),
                 headers=self._headers(idempotency_key),
-                timeout=self._config.timeout_s,
+                timeout=timeout_s or self._config.timeout_s,
             )
         )
 

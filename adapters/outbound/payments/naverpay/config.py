@@ -21,6 +21,8 @@ class NaverPayConfig:
     client_secret: str
     chain_id: str
     timeout_s: float = 10.0
+    apply_timeout_s: float = 60.0
+    """결제승인 waits longer than the other calls: NaverPay recommends 60 s."""
     mode: Literal["development", "production"] = "development"
     cancel_retry_delays_s: tuple[float, ...] = (0.5, 1.0, 2.0)
     checkout_page_url: str = ""

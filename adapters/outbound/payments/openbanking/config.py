@@ -22,4 +22,12 @@ class OpenBankingConfig:
     recv_client_name: str
     recv_client_bank_code: str
     recv_client_account_num: str
+    wd_pass_phrase: str = "NONE"
+    """입금이체용 암호문구 KFTC issued to the institution (`NONE` only on the testbed)."""
+    withdraw_purpose: str = "ST"
+    """이체용도 of a payment (출금이체): ST 결제 (TR 송금, RC 충전, AU 인증, ...)."""
+    deposit_purpose: str = "TR"
+    """이체용도 of a refund (입금이체): TR 송금, money sent back to the payer."""
+    req_client_name: str = ""
+    """요청고객성명 of a refund deposit, which the institution requests."""
     timeout_s: float = 10.0

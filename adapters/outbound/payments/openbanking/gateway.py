@@ -71,7 +71,14 @@ class OpenBankingGateway(PaymentGateway):
         )
         if earlier is not None:
             return self._checkout(tran_id, earlier, payment.amount)
-        body = messages.withdrawal(self._config, payment, fintech_use_num, tran_id, self._now())
+        body = messages.withdrawal(
+            self._config,
+            payment,
+            fintech_use_num,
+            tran_id,
+            self._now(),
+            request.payer.get("clientName"),
+        )
         answer = await self._client.withdraw(body, user_token)
         verdict = judge(answer.get("rsp_code"), answer.get("bank_rsp_code"))
         if verdict is Verdict.DUPLICATE:

@@ -13,7 +13,7 @@ from domain.ports.payment_gateway import PaymentRef
 
 CHECK_WITHDRAWAL = "1"  # 이체결과조회 check_type: 1 = 출금이체, 2 = 입금이체
 CHECK_DEPOSIT = "2"
-TRANSFER_PURPOSE = "TR"
+CLIENT_NAME_MAX = 20  # AH(20)
 
 
 def client_num(user_id: int) -> str:
@@ -21,9 +21,11 @@ def client_num(user_id: int) -> str:
     return f"U{user_id}"
 
 
-def client_name(user_id: int) -> str:
-    """요청고객성명 (AH(20)): gonggu does not know the payer's name, so it names the member."""
-    return print_content(f"gonggu-{user_id}")
+def client_name(user_id: int, payer_name: str | None = None) -> str:
+    """요청고객성명 (AH(20)) of a withdrawal: the account holder's name, as the client got it
+    from Open Banking's 사용자정보조회 (`transaction.clientName`); without it, the member."""
+    name = (payer_name or "").strip()
+    return name[:CLIENT_NAME_MAX] if name else print_content(f"gonggu-{user_id}")
 
 
 def withdrawal(
@@ -32,6 +34,7 @@ def withdrawal(
     fintech_use_num: str,
     bank_tran_id: str,
     at: datetime,
+    payer_name: str | None = None,
 ) -> dict[str, str]:
     """출금이체 (`/v2.0/transfer/withdraw/fin_num`): from the payer into our 약정계좌."""
     return {
@@ -43,10 +46,10 @@ def withdrawal(
         "wd_print_content": print_content(f"공구{payment.order_id}"),
         "tran_amt": str(payment.amount),
         "tran_dtime": tran_dtime(at),
-        "req_client_name": client_name(payment.user_id),
+        "req_client_name": client_name(payment.user_id, payer_name),
         "req_client_fintech_use_num": fintech_use_num,
         "req_client_num": client_num(payment.user_id),
-        "transfer_purpose": TRANSFER_PURPOSE,
+        "transfer_purpose": config.withdraw_purpose,
         "recv_client_name": config.recv_client_name,
         "recv_client_bank_code": config.recv_client_bank_code,
         "recv_client_account_num": config.recv_client_account_num,
@@ -63,12 +66,13 @@ def deposit(
 ) -> dict[str, object]:
     """입금이체 (`/v2.0/transfer/deposit/fin_num`): a refund from our 약정계좌 to the payer.
 
-    `wd_pass_phrase` "NONE" is what the testbed accepts; a live institution is issued its own.
+    `wd_pass_phrase` is the 입금이체용 암호문구 KFTC issued to the institution (the testbed
+    accepts "NONE"); the institution requests the refund, so it is the 요청고객성명.
     """
     return {
         "cntr_account_type": "N",
         "cntr_account_num": config.contract_account_num,
-        "wd_pass_phrase": "NONE",
+        "wd_pass_phrase": config.wd_pass_phrase,
         "wd_print_content": print_content(f"환불{payment.order_id}"),
         "name_check_option": "off",
         "tran_dtime": tran_dtime(at),
@@ -80,10 +84,11 @@ def deposit(
                 "fintech_use_num": fintech_use_num,
                 "print_content": print_content(f"공구환불{payment.order_id}"),
                 "tran_amt": str(amount),
-                "req_client_name": client_name(payment.user_id),
+                "req_client_name": config.req_client_name[:CLIENT_NAME_MAX]
+                or client_name(payment.user_id),
                 "req_client_fintech_use_num": fintech_use_num,
                 "req_client_num": client_num(payment.user_id),
-                "transfer_purpose": TRANSFER_PURPOSE,
+                "transfer_purpose": config.deposit_purpose,
             }
         ],
     }

@@ -39,9 +39,13 @@ def client_data(config: TossPaymentsConfig, request: CheckoutRequest) -> dict[st
         "successUrl": request.return_urls.approval,
         "failUrl": request.return_urls.fail,
     }
-    if config.client_key:
-        data["clientKey"] = config.client_key
+    # the front end initialises Toss's SDK with these: TossPayments(clientKey).widgets(...) for
+    # the widget, .payment(...) for the payment window
+    data["clientKey"] = config.client_key
+    data["integration"] = config.integration
     if config.checkout_page_url:
-        query = {k: str(v) for k, v in data.items() if not isinstance(v, dict)}
+        query = {
+            k: str(v) for k, v in data.items() if not isinstance(v, dict) and k != "integration"
+        }
         data["checkoutPageUrl"] = f"{config.checkout_page_url}?{urlencode(query)}"
     return data

@@ -11,6 +11,7 @@ import httpx
 
 from adapters.outbound.payments.http_errors import send
 from adapters.outbound.payments.tosspayments.checkout_data import client_data
+from adapters.outbound.payments.tosspayments.client import send_same_key
 from adapters.outbound.payments.tosspayments.config import TossPaymentsConfig
 from adapters.outbound.payments.tosspayments.payment_object import (
     PLATFORM,
@@ -177,7 +178,7 @@ class TossPaymentsGateway(PaymentGateway):
             "Content-Type": "application/json",
             "Idempotency-Key": idempotency_key[:300],
         }
-        return await send(
+        return await send_same_key(
             PLATFORM,
             lambda: self._http.post(
                 self._base + path, json=body, headers=headers, timeout=self._config.timeout_s

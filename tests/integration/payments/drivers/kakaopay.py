@@ -24,8 +24,8 @@ class KakaoPayDriver(PagePressingDriver):
         settings = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
         config = KakaoPayConfig(
             base_url=base_url,
-            secret_key=settings.kakaopay_secret_key or "",
-            cid=settings.kakaopay_cid,
+            secret_key=settings.kakaopay.secret_key or "",
+            cid=settings.kakaopay.cid,
             timeout_s=1.0,
         )
         return KakaoPayGateway(config, http)

@@ -30,11 +30,12 @@ class NaverPayDriver(PagePressingDriver):
         settings = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
         config = NaverPayConfig(
             base_url=self._base_url,
-            partner_id=settings.naverpay_partner_id or "",
-            client_id=settings.naverpay_client_id or "",
-            client_secret=settings.naverpay_client_secret or "",
-            chain_id=settings.naverpay_chain_id or "",
+            partner_id=settings.naverpay.partner_id or "",
+            client_id=settings.naverpay.client_id or "",
+            client_secret=settings.naverpay.client_secret or "",
+            chain_id=settings.naverpay.chain_id or "",
             timeout_s=1.0,
+            apply_timeout_s=1.0,
             cancel_retry_delays_s=(0.05, 0.1),
         )
         return NaverPayGateway(config, http)

@@ -17,13 +17,14 @@ def openbanking_config(base_url: str, timeout_s: float = 1.0) -> OpenBankingConf
     settings = Settings(payments_mode="sandbox", sandbox_url="http://127.0.0.1:1")
     return OpenBankingConfig(
         base_url=base_url,
-        client_id=settings.openbanking_client_id or "",
-        client_secret=settings.openbanking_client_secret or "",
-        institution_code=settings.openbanking_institution_code or "",
-        contract_account_num=settings.openbanking_contract_account_num,
-        recv_client_name=settings.openbanking_recv_client_name,
-        recv_client_bank_code=settings.openbanking_recv_client_bank_code,
-        recv_client_account_num=settings.openbanking_recv_client_account_num,
+        client_id=settings.openbanking.client_id or "",
+        client_secret=settings.openbanking.client_secret or "",
+        institution_code=settings.openbanking.institution_code or "",
+        contract_account_num=settings.openbanking.contract_account_num or "",
+        recv_client_name=settings.openbanking.recv_client_name or "",
+        recv_client_bank_code=settings.openbanking.recv_client_bank_code or "",
+        recv_client_account_num=settings.openbanking.recv_client_account_num or "",
+        wd_pass_phrase=settings.openbanking.wd_pass_phrase or "",
         timeout_s=timeout_s,
     )
 

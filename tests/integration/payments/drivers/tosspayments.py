@@ -15,7 +15,15 @@ from domain.ports.payment_gateway import Checkout, PaymentGateway
 from tests.integration.payments.drivers.base import PagePressingDriver
 
 PREFIX = "tosspayments"
-WIDGET_FIELDS = ("orderId", "amount", "orderName", "customerKey", "successUrl", "failUrl")
+WIDGET_FIELDS = (
+    "clientKey",
+    "orderId",
+    "amount",
+    "orderName",
+    "customerKey",
+    "successUrl",
+    "failUrl",
+)
 
 
 class _Forms(HTMLParser):
@@ -59,7 +67,8 @@ class TossPaymentsDriver(PagePressingDriver):
         settings = Settings(payments_mode="sandbox", sandbox_url=base.removesuffix(f"/{PREFIX}"))
         config = TossPaymentsConfig(
             base_url=base,
-            secret_key=settings.tosspayments_secret_key or "",
+            secret_key=settings.tosspayments.secret_key or "",
+            client_key=settings.tosspayments.client_key or "",
             timeout_s=1.0,
             checkout_page_url=f"{base}/widget/checkout",
         )
