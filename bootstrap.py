@@ -28,16 +28,20 @@ from adapters.outbound.persistence.engine import create_engine, session_factory
 from adapters.outbound.persistence.idempotency_store import SqlaIdempotencyStore
 from adapters.outbound.persistence.mapping import start_mappers
 from adapters.outbound.persistence.migrations_runner import migrate
+from adapters.outbound.persistence.reads import SqlaOrderReads
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from adapters.outbound.system import SystemClock, UuidIds
 from application.abandon_payment import AbandonPayment
 from application.approve_payment import ApprovePayment
+from application.cancel_order import CancelOrder
 from application.catalog import AddProduct, RegisterUser
 from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
 from application.match_group import MatchGroup
 from application.place_order import PlaceOrder
 from application.queries import (
+    GetGroup,
+    GetOrder,
     GetProduct,
     GroupConfirmationStatus,
     ListProductBuyers,
@@ -72,6 +76,7 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Singleton(session_factory, engine)
     uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
     idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
+    order_reads = providers.Singleton(SqlaOrderReads, sessions)
 
     http_client = providers.Singleton(httpx.AsyncClient)
     clock = providers.Singleton(SystemClock)
@@ -162,6 +167,9 @@ class Container(containers.DeclarativeContainer):
     register_user = providers.Factory(RegisterUser, uow, clock)
     add_product = providers.Factory(AddProduct, uow, clock)
     get_product = providers.Factory(GetProduct, uow)
+    get_order = providers.Factory(GetOrder, order_reads)
+    get_group = providers.Factory(GetGroup, order_reads)
+    cancel_order = providers.Factory(CancelOrder, uow, clock, refund_payment, policy)
 
     alerts = providers.Singleton(LoggingAlerts)
     event_publisher = providers.Singleton(

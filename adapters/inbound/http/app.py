@@ -13,6 +13,8 @@ from adapters.inbound.callbacks.toss_webhook import toss_webhook
 from adapters.inbound.http.controllers.catalog import CatalogController
 from adapters.inbound.http.controllers.groups import GroupController
 from adapters.inbound.http.controllers.orders import OrderController
+from adapters.inbound.http.controllers.reads import ReadController
+from adapters.inbound.http.controllers.withdrawals import WithdrawalController
 from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
@@ -35,6 +37,8 @@ def create_http_app(
             OrderController,
             GroupController,
             CatalogController,
+            ReadController,
+            WithdrawalController,
             PaymentCallbackController,
             toss_webhook,
             health,
