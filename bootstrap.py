@@ -42,6 +42,7 @@ from application.place_order import PlaceOrder
 from application.queries import (
     GetGroup,
     GetOrder,
+    GetOrderByTransaction,
     GetProduct,
     GroupConfirmationStatus,
     ListProductBuyers,
@@ -169,6 +170,7 @@ class Container(containers.DeclarativeContainer):
     get_product = providers.Factory(GetProduct, uow)
     get_order = providers.Factory(GetOrder, order_reads)
     get_group = providers.Factory(GetGroup, order_reads)
+    get_order_by_transaction = providers.Factory(GetOrderByTransaction, uow)
     cancel_order = providers.Factory(CancelOrder, uow, clock, refund_payment, policy)
 
     alerts = providers.Singleton(LoggingAlerts)

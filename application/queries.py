@@ -106,3 +106,17 @@ class GetGroup:
         return GroupReport(
             found.group, found.members, settlement_statement(found.group, found.members)
         )
+
+
+class GetOrderByTransaction:
+    """The order a payment transaction belongs to, with its product (for the shopper's page)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, transaction_id: str) -> tuple[Order, Product | None]:
+        async with self._uow() as uow:
+            order = await uow.orders.by_transaction_id(transaction_id)
+            if order is None:
+                raise NotFound(f"no order has transaction {transaction_id}")
+            return order, await uow.products.get(order.product_id)

@@ -9,6 +9,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
 from adapters.inbound.callbacks.controller import PaymentCallbackController
+from adapters.inbound.callbacks.result_route import payment_result
 from adapters.inbound.callbacks.toss_webhook import toss_webhook
 from adapters.inbound.http.controllers.catalog import CatalogController
 from adapters.inbound.http.controllers.groups import GroupController
@@ -40,6 +41,7 @@ def create_http_app(
             ReadController,
             WithdrawalController,
             PaymentCallbackController,
+            payment_result,
             toss_webhook,
             health,
             *(extra_handlers or []),
