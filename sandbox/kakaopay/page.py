@@ -41,8 +41,8 @@ def closed(payment: KakaoPayment | None) -> str:
     body = notice("이 결제는 더 이상 진행할 수 없습니다", "This payment can no longer be made")
     if payment is None:
         return page(BRAND, body)
-    settled = SETTLED.get(payment.status)
-    return _page(payment, body + (notice(*settled) if settled else ""))
+    ko, en = SETTLED.get(payment.status, ("이 결제는 더 이상 진행할 수 없습니다", payment.status))
+    return _page(payment, notice(ko, f"{en}; it can no longer be paid"))
 
 
 def _page(payment: KakaoPayment, body: str) -> str:

@@ -88,15 +88,20 @@ def _page(order: dict[str, Any]) -> str:
     )
 
 
-def _refusal(request: AnyRequest, error: TossError) -> Response[Any]:
+def _refusal(
+    request: AnyRequest, error: TossError, order: dict[str, Any] | None = None
+) -> Response[Any]:
     """Toss's error object for a program; for a person in a browser, the widget's message."""
     if not wants_html(request):
         return error.response()
     body = notice("결제를 진행할 수 없습니다", "This payment cannot go ahead")
-    return html_response(
-        page(BRAND, f"{body}<p>{html.escape(error.message)} ({html.escape(error.code)})</p>"),
-        error.status,
+    body += f"<p>{html.escape(error.message)} ({html.escape(error.code)})</p>"
+    facts: dict[str, Any] = (
+        {"product": order["orderName"], "amount": order["amount"], "reference": order["orderId"]}
+        if order
+        else {}
     )
+    return html_response(page(BRAND, body, **facts), error.status)
 
 
 def widget_handlers(store: TossStore) -> list[HTTPRouteHandler]:
@@ -129,7 +134,7 @@ def widget_handlers(store: TossStore) -> list[HTTPRouteHandler]:
             return error_response(404, "NOT_FOUND", "존재하지 않는 정보 입니다.")
         settled = store.by_order(order["orderId"])
         if settled is not None and settled.status in SETTLED:
-            return _refusal(request, TossError("DUPLICATED_ORDER_ID"))
+            return _refusal(request, TossError("DUPLICATED_ORDER_ID"), order)
         # "tamper": a buyer who changed the amount in the browser before requestPayment
         try:
             amount = int(str(form.get("tamperAmount") or order["amount"]))

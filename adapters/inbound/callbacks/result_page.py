@@ -38,6 +38,7 @@ STATE_WORDS: dict[OrderState, Bilingual] = {
     OrderState.REFUND_PENDING: ("환불 진행 중", "Refund in progress"),
     OrderState.REFUNDED: ("환불 완료", "Refunded"),
 }
+NOT_PAID: Bilingual = ("결제되지 않음", "Not paid")
 PLATFORM_NAMES: dict[PayType, Bilingual] = {
     PayType.KAKAO_PAY: ("카카오페이", "KakaoPay"),
     PayType.NAVER_PAY: ("네이버페이", "NaverPay"),
@@ -145,11 +146,18 @@ async def _error_answer(request: Request[Any, Any, Any], exc: DomainError) -> Re
     if found is None:
         page = _error_page(request, exc)
     elif isinstance(exc, PaymentOutcomeUnknown):
-        page = _with(_order_page(request, *found, None), reason=f"결제사 응답 지연 · {exc.message}")
-    else:
-        headline, tone, advice = _error_words(exc)
         page = _with(
             _order_page(request, *found, None),
+            reason="결제사가 제때 응답하지 않았습니다 · The platform did not answer in time",
+        )
+    else:
+        headline, tone, advice = _error_words(exc)
+        order = found[0]
+        page = _with(
+            _order_page(request, *found, None),
+            state=NOT_PAID
+            if order.state is OrderState.PAYMENT_PENDING
+            else STATE_WORDS[order.state],
             headline=headline,
             tone=tone,
             advice=advice,
