@@ -5,7 +5,6 @@ from typing import Any
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
 from adapters.inbound.callbacks.controller import PaymentCallbackController
@@ -19,6 +18,7 @@ from adapters.inbound.http.controllers.withdrawals import WithdrawalController
 from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.openapi.ui import DocumentJson, OfflineSwagger, swagger_assets
 
 
 @get("/health", operation_id="health", include_in_schema=False)
@@ -44,6 +44,7 @@ def create_http_app(
             payment_result,
             toss_webhook,
             health,
+            swagger_assets(),
             *(extra_handlers or []),
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
@@ -53,7 +54,7 @@ def create_http_app(
             version="0.1.0",
             description="Order-and-payment service of a group-buying shop",
             path="/docs",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[OfflineSwagger(), DocumentJson()],
         ),
         plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],
