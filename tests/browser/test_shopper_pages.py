@@ -203,3 +203,27 @@ def test_paying_again_on_the_toss_widget_after_back_shows_a_page(
     assert "결제를 진행할 수 없습니다" in body and "DUPLICATED_ORDER_ID" in body
     assert '{"code"' not in page.content()
     screenshot(page, "tosspayments-back-then-pay")
+
+
+def test_the_api_docs_render_with_no_network_but_the_service(page: Any, gonggu: LiveServer) -> None:
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(gonggu.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{gonggu.url}/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=15_000)
+    page.get_by_text("Withdraw a paid order before grouping").first.wait_for()
+
+    assert outside == []
+    assert "gonggu" in page.locator(".swagger-ui .info .title").inner_text()
+    screenshot(page, "api-docs-offline")
+    page.get_by_text("Place an order and start its payment").first.click()
+    page.get_by_text("Idempotency-Key").first.wait_for()
+    assert outside == []
+    screenshot(page, "api-docs-place-order")

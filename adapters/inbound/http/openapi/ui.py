@@ -11,6 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from adapters.inbound.http.openapi.document import complete
+from adapters.inbound.http.openapi.openapi30 import as_openapi30
 
 ASSETS = "/docs-assets/swagger-ui"
 
@@ -30,6 +31,8 @@ class DocumentJson(JsonRenderPlugin):
 
 
 class OfflineSwagger(SwaggerRenderPlugin):
+    """Swagger UI 4 from swagger-ui-bundle, shown the OpenAPI 3.0 rendition it can read."""
+
     def __init__(self) -> None:
         super().__init__(
             js_url=f"{ASSETS}/swagger-ui-bundle.js",
@@ -40,7 +43,11 @@ class OfflineSwagger(SwaggerRenderPlugin):
         )
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
-        return super().render(request, _completed(request, openapi_schema))
+        rendition: dict[str, Any] | None = request.app.state.get("openapi_30")
+        if rendition is None:
+            rendition = as_openapi30(_completed(request, openapi_schema))
+            request.app.state["openapi_30"] = rendition
+        return super().render(request, rendition)
 
 
 def swagger_assets() -> Any:
