@@ -98,6 +98,7 @@ def test_an_unknown_transaction_is_a_page_too(shop: Shop) -> None:
     assert page.status_code == 404
     assert "주문을 찾을 수 없습니다" in page.text and "We could not find this order" in page.text
     assert "Back to the shop" in page.text
+    assert "The platform says" not in page.text  # the reason is ours, not a platform's
 
 
 def test_a_browser_on_an_unknown_callback_path_gets_a_page(shop: Shop) -> None:

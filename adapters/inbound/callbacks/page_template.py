@@ -23,6 +23,8 @@ class ResultPage:
     platform: Bilingual | None = None
     order_id: int | None = None
     reason: str | None = None
+    reason_is_the_platforms: bool = True
+    """Whether `reason` is the platform's own words, or ours."""
     refresh_url: str | None = None
     refresh_seconds: int = 3
 
@@ -72,9 +74,11 @@ def render(page: ResultPage) -> str:
     if page.order_id is not None:
         rows.append(_row(("주문 번호", "Order number"), str(page.order_id)))
     details = f"<dl>{''.join(rows)}</dl>" if rows else ""
+    label = (
+        "결제사 안내 · The platform says" if page.reason_is_the_platforms else "자세히 · Details"
+    )
     reason = (
-        "<p class=reason><strong>결제사 안내 · The platform says:</strong><br>"
-        f"{escape(page.reason)}</p>"
+        f"<p class=reason><strong>{label}:</strong><br>{escape(page.reason)}</p>"
         if page.reason
         else ""
     )

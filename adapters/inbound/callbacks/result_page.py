@@ -149,6 +149,7 @@ async def _error_answer(request: Request[Any, Any, Any], exc: DomainError) -> Re
         page = _with(
             _order_page(request, *found, None),
             reason="결제사가 제때 응답하지 않았습니다 · The platform did not answer in time",
+            reason_is_the_platforms=False,
         )
     else:
         headline, tone, advice = _error_words(exc)
@@ -162,6 +163,7 @@ async def _error_answer(request: Request[Any, Any, Any], exc: DomainError) -> Re
             tone=tone,
             advice=advice,
             reason=_reason_of(exc),
+            reason_is_the_platforms=isinstance(exc, PaymentPlatformError),
             refresh_url=None,
         )
     return _html(page, status)
@@ -204,9 +206,17 @@ def _error_page(request: Request[Any, Any, Any], exc: DomainError) -> ResultPage
             ),
             shop_url=_shop_url(request),
             reason=exc.message,
+            reason_is_the_platforms=False,
         )
     headline, tone, advice = _error_words(exc)
-    return ResultPage(headline, tone, advice, _shop_url(request), reason=_reason_of(exc))
+    return ResultPage(
+        headline,
+        tone,
+        advice,
+        _shop_url(request),
+        reason=_reason_of(exc),
+        reason_is_the_platforms=isinstance(exc, PaymentPlatformError),
+    )
 
 
 def _error_words(exc: DomainError) -> tuple[Bilingual, str, Bilingual]:
