@@ -82,3 +82,16 @@ def test_swagger_ui_loads_nothing_from_outside(client: TestClient[Any]) -> None:
     assert assets and all(a.startswith("/docs-assets/") for a in assets), assets
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_swagger_ui_is_given_a_faithful_openapi_30_rendition(document: dict[str, Any]) -> None:
+    from adapters.inbound.http.openapi.openapi30 import as_openapi30
+
+    rendition = as_openapi30(document)
+
+    assert rendition["openapi"] == "3.0.3"
+    text = str(rendition)
+    assert "'type': 'null'" not in text and "'type': [" not in text and "'const'" not in text
+    payment = rendition["components"]["schemas"]["OrderDetail"]["properties"]["payment"]
+    assert payment == {"allOf": [{"$ref": "#/components/schemas/PaymentInfo"}], "nullable": True}
+    assert rendition["paths"].keys() == document["paths"].keys()
