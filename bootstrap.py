@@ -32,17 +32,22 @@ from adapters.outbound.persistence.mapping import start_mappers
 from adapters.outbound.persistence.migrations_runner import migrate
 from adapters.outbound.persistence.observed_unit_of_work import ObservedUnitOfWorkFactory
 from adapters.outbound.persistence.operator_queries import SqlaOperatorQueries
+from adapters.outbound.persistence.reads import SqlaOrderReads
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from adapters.outbound.readiness import Readiness
 from adapters.outbound.system import SystemClock, UuidIds
 from application.abandon_payment import AbandonPayment
 from application.approve_payment import ApprovePayment
+from application.cancel_order import CancelOrder
 from application.catalog import AddProduct, RegisterUser
 from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
 from application.match_group import MatchGroup
 from application.place_order import PlaceOrder
 from application.queries import (
+    GetGroup,
+    GetOrder,
+    GetOrderByTransaction,
     GetProduct,
     GroupConfirmationStatus,
     ListProductBuyers,
@@ -146,6 +151,7 @@ class Container(containers.DeclarativeContainer):
         ObservedUnitOfWorkFactory, plain_uow, business_events.provided.committed
     )
     idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
+    order_reads = providers.Singleton(SqlaOrderReads, sessions)
 
     http_client = providers.Singleton(httpx.AsyncClient)
     clock = providers.Singleton(SystemClock)
@@ -200,6 +206,10 @@ class Container(containers.DeclarativeContainer):
     register_user = providers.Factory(RegisterUser, uow, clock)
     add_product = providers.Factory(AddProduct, uow, clock)
     get_product = providers.Factory(GetProduct, uow)
+    get_order = providers.Factory(GetOrder, order_reads)
+    get_group = providers.Factory(GetGroup, order_reads)
+    get_order_by_transaction = providers.Factory(GetOrderByTransaction, uow)
+    cancel_order = providers.Factory(CancelOrder, uow, clock, refund_payment, policy)
 
     alerts = providers.Singleton(LoggingAlerts)
     event_publisher = providers.Singleton(

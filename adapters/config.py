@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./gonggu.db"
     public_base_url: str = "http://127.0.0.1:8000"
+    shop_url: str = "http://127.0.0.1:3000/"
+    """Where the shopper's result pages link back to (the shop's front end)."""
     auth_mode: Literal["test", "jwt"] | None = None
     jwt_secret: str | None = None
     service_token: str | None = None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from domain.catalog import Product
 from domain.errors import Forbidden, NotFound
+from domain.group import Group
 from domain.order import Order, OrderState
+from domain.ports.reads import OrderReads, OrderWithPayment
 from domain.ports.unit_of_work import UnitOfWorkFactory
+from domain.settlement import SettlementStatement, settlement_statement
 from domain.user import User
 
 
@@ -65,3 +69,54 @@ class GetProduct:
         if product is None:
             raise NotFound(f"product {product_id} does not exist")
         return product
+
+
+class GetOrder:
+    """One order with its payment; a signed-in user sees only their own orders."""
+
+    def __init__(self, reads: OrderReads) -> None:
+        self._reads = reads
+
+    async def execute(self, order_id: int, acting_user_id: int | None = None) -> OrderWithPayment:
+        found = await self._reads.order_with_payment(order_id)
+        if found is None:
+            raise NotFound(f"order {order_id} does not exist")
+        if acting_user_id is not None and found.order.user_id != acting_user_id:
+            raise Forbidden(f"order {order_id} belongs to another user")
+        return found
+
+
+@dataclass(frozen=True)
+class GroupReport:
+    group: Group
+    members: Sequence[OrderWithPayment]
+    statement: SettlementStatement
+
+
+class GetGroup:
+    """One group: its state, its members with their states, and its settlement statement."""
+
+    def __init__(self, reads: OrderReads) -> None:
+        self._reads = reads
+
+    async def execute(self, group_id: int) -> GroupReport:
+        found = await self._reads.group_with_members(group_id)
+        if found is None:
+            raise NotFound(f"group {group_id} does not exist")
+        return GroupReport(
+            found.group, found.members, settlement_statement(found.group, found.members)
+        )
+
+
+class GetOrderByTransaction:
+    """The order a payment transaction belongs to, with its product (for the shopper's page)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def execute(self, transaction_id: str) -> tuple[Order, Product | None]:
+        async with self._uow() as uow:
+            order = await uow.orders.by_transaction_id(transaction_id)
+            if order is None:
+                raise NotFound(f"no order has transaction {transaction_id}")
+            return order, await uow.products.get(order.product_id)

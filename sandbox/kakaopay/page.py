@@ -3,33 +3,55 @@
 from __future__ import annotations
 
 import secrets
-from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from sandbox.checkout_page import button, notice, page
 from sandbox.kakaopay.store import KakaoPayment
 
 OPEN = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD")
+
+
+BRAND = ("카카오페이 KakaoPay", "#fee500", "#191919")
+SETTLED = {
+    "AUTH_PASSWORD": ("이미 결제했습니다", "This payment is already made"),
+    "SUCCESS_PAYMENT": ("이미 결제했습니다", "This payment is already made"),
+    "QUIT_PAYMENT": ("취소한 결제입니다", "This payment was cancelled"),
+    "FAIL_PAYMENT": ("실패한 결제입니다", "This payment failed"),
+    "CANCEL_PAYMENT": ("환불된 결제입니다", "This payment was refunded"),
+    "PART_CANCEL_PAYMENT": ("일부 환불된 결제입니다", "This payment was partly refunded"),
+}
 
 
 def render(payment: KakaoPayment, page_path: str) -> str:
     """The page at `.../page/{tid}`; its forms POST to `.../page/{tid}/{pay|cancel|fail}`."""
     if payment.status == "READY":
         payment.status = "OPEN_PAYMENT"
-    buttons = "".join(
-        f'<form method="post" action="{escape(page_path)}/{action}">'
-        f'<button type="submit" name="action" value="{action}">{label}</button></form>'
-        for action, label in (("pay", "Pay"), ("cancel", "Cancel"), ("fail", "Fail"))
-    )
-    state = (
-        buttons if payment.status in OPEN else f"<p>This payment is {escape(payment.status)}.</p>"
-    )
-    return (
-        "<!doctype html><html lang='ko'><head><meta charset='utf-8'>"
-        "<title>KakaoPay sandbox</title></head><body>"
-        "<h1>카카오페이 결제 (sandbox)</h1>"
-        f"<p>{escape(payment.item_name)} x {payment.quantity}: "
-        f"<strong>{payment.total_amount:,}원</strong></p>"
-        f"<p>tid {escape(payment.tid)}</p>{state}</body></html>"
+    if payment.status in OPEN:
+        body = "".join(
+            button(action, f"{page_path}/{action}", name="action", value=action)
+            for action in ("pay", "cancel", "fail")
+        )
+    else:
+        body = notice(*SETTLED.get(payment.status, ("진행할 수 없는 결제입니다", payment.status)))
+    return _page(payment, body)
+
+
+def closed(payment: KakaoPayment | None) -> str:
+    """What a button pressed too late (Back, then Pay again) shows."""
+    body = notice("이 결제는 더 이상 진행할 수 없습니다", "This payment can no longer be made")
+    if payment is None:
+        return page(BRAND, body)
+    ko, en = SETTLED.get(payment.status, ("이 결제는 더 이상 진행할 수 없습니다", payment.status))
+    return _page(payment, notice(ko, f"{en}; it can no longer be paid"))
+
+
+def _page(payment: KakaoPayment, body: str) -> str:
+    return page(
+        BRAND,
+        body,
+        product=f"{payment.item_name} × {payment.quantity}",
+        amount=payment.total_amount,
+        reference=payment.tid,
     )
 
 

@@ -11,6 +11,7 @@ from litestar import Request, Response, Router, delete, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from sandbox.checkout_page import html_response
 from sandbox.config import SandboxConfig
 from sandbox.faults import Fault, FaultPlan, hang
 from sandbox.kakaopay import operations, page
@@ -66,19 +67,15 @@ def kakaopay_router(
     async def payment_page(request: Request[Any, Any, Any], tid: FromPath[str]) -> Response[Any]:
         payment = store.get(tid)
         if payment is None:
-            return Response(content="<p>unknown tid</p>", status_code=404, media_type="text/html")
-        return Response(content=page.render(payment, request.url.path), media_type="text/html")
+            return html_response(page.closed(None), 404)
+        return html_response(page.render(payment, request.url.path))
 
     @post(f"{PAGE}/{{tid:str}}/{{action:str}}", status_code=303)
     async def press(tid: FromPath[str], action: FromPath[str]) -> Response[Any]:
         payment = store.get(tid)
         target = page.press(payment, action) if payment is not None else None
         if target is None:
-            return Response(
-                content="<p>This payment can no longer be paid.</p>",
-                status_code=409,
-                media_type="text/html",
-            )
+            return html_response(page.closed(payment), 409)
         return Redirect(path=target, status_code=303)
 
     @post("/__sandbox__/faults", status_code=200)

@@ -17,6 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from sandbox.checkout_page import button, html_response, notice, page
 from sandbox.config import SandboxConfig
 from sandbox.naverpay.store import Payment, Store
 
@@ -37,6 +38,7 @@ SANDBOX_MODE = "development"
 `mode: "production"` would open the real window and pay for real."""
 MERCHANT_PAY_KEY_MAX = 64
 PRODUCT_NAME_MAX = 128
+BRAND = ("네이버페이 NaverPay", "#03c75a", "#ffffff")
 OUTCOMES = {
     "cancel": ("UserCancel", "사용자가 결제를 취소하였습니다."),
     "fail": ("OwnerAuthFail", "본인 인증에 실패하였습니다."),
@@ -51,14 +53,19 @@ def checkout_handlers(config: SandboxConfig, store: Store) -> list[HTTPRouteHand
         params = {key: request.query_params.get(key, "") for key in (*REQUIRED, "productCount")}
         problem = _problem(config, params)
         if problem:
-            return _html(f"<h1>결제창을 열 수 없습니다</h1><p>{html.escape(problem)}</p>", 400)
-        return _html(_window(store.open_session(params), params), 200)
+            body = notice("결제창을 열 수 없습니다", "The payment window cannot open")
+            return html_response(page(BRAND, f"{body}<p>{html.escape(problem)}</p>"), 400)
+        return html_response(_window(store.open_session(params), params))
 
     @post("/sdk/checkout/{token:str}/{button:str}", status_code=303)
     async def press(token: FromPath[str], button: FromPath[str]) -> Response[Any]:
         params = store.sessions.get(token)
         if params is None or button not in ("pay", *OUTCOMES):
-            return _html("<h1>만료되었거나 없는 결제창입니다</h1>", 404)
+            body = notice(
+                "만료되었거나 이미 사용한 결제창입니다",
+                "This payment window has expired or was already used",
+            )
+            return html_response(page(BRAND, body), 404)
         del store.sessions[token]
         if button == "pay":
             payment = _authorise(store, params)
@@ -117,17 +124,15 @@ def _authorise(store: Store, params: dict[str, str]) -> Payment:
 
 
 def _window(token: str, params: dict[str, str]) -> str:
-    name = html.escape(params["productName"])
     buttons = "".join(
-        f'<form method="post" action="checkout/{token}/{button}">'
-        f'<button type="submit" name="button" value="{button}">{label}</button></form>'
-        for button, label in (("pay", "결제하기"), ("cancel", "취소"), ("fail", "실패"))
+        button(action, f"checkout/{token}/{action}", name="button", value=action)
+        for action in ("pay", "cancel", "fail")
     )
-    return (
-        f"<h1>NAVER Pay (sandbox)</h1><p>{name} — {int(params['totalPayAmount']):,}원</p>{buttons}"
+    count = params.get("productCount") or "1"
+    return page(
+        BRAND,
+        buttons,
+        product=f"{params['productName']} × {count}",
+        amount=int(params["totalPayAmount"]),
+        reference=params["merchantPayKey"],
     )
-
-
-def _html(body: str, status: int) -> Response[str]:
-    page = f'<!doctype html><html lang="ko"><meta charset="utf-8"><body>{body}</body></html>'
-    return Response(content=page, status_code=status, media_type="text/html")

@@ -22,6 +22,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from sandbox.checkout_page import button, html_response, notice, page, wants_html
 from sandbox.config import toss_key_kind
 from sandbox.tosspayments.errors import CLIENT_KINDS, AnyRequest, TossError, error_response
 from sandbox.tosspayments.store import SETTLED, TossStore
@@ -78,22 +79,40 @@ def _back(url: str, query: dict[str, str]) -> Redirect:
     return Redirect(path=f"{url}{glue}{urlencode(query, quote_via=quote)}", status_code=303)
 
 
+BRAND = ("토스페이먼츠 Toss Payments", "#3182f6", "#ffffff")
+
+
 def _page(order: dict[str, Any]) -> str:
     hidden = "".join(
         f'<input type="hidden" name="{k}" value="{html.escape(str(order[k]))}">' for k in FIELDS
     )
     buttons = "".join(
-        f'<form method="post" action="/tosspayments/widget/checkout/{action}">{hidden}'
-        f'<button type="submit">{label}</button></form>'
-        for action, label in (("pay", "Pay"), ("cancel", "Cancel"), ("fail", "Fail"))
+        button(action, f"/tosspayments/widget/checkout/{action}", hidden)
+        for action in ("pay", "cancel", "fail")
     )
-    return (
-        '<!doctype html><html lang="ko"><head><meta charset="utf-8">'
-        "<title>Toss Payments sandbox</title></head><body>"
-        f"<h1>{html.escape(order['orderName'])}</h1>"
-        f"<p>{order['amount']:,}원 · 주문번호 {html.escape(order['orderId'])}</p>"
-        f"{buttons}</body></html>"
+    return page(
+        BRAND,
+        buttons,
+        product=order["orderName"],
+        amount=order["amount"],
+        reference=order["orderId"],
     )
+
+
+def _refusal(
+    request: AnyRequest, error: TossError, order: dict[str, Any] | None = None
+) -> Response[Any]:
+    """Toss's error object for a program; for a person in a browser, the widget's message."""
+    if not wants_html(request):
+        return error.response()
+    body = notice("결제를 진행할 수 없습니다", "This payment cannot go ahead")
+    body += f"<p>{html.escape(error.message)} ({html.escape(error.code)})</p>"
+    facts: dict[str, Any] = (
+        {"product": order["orderName"], "amount": order["amount"], "reference": order["orderId"]}
+        if order
+        else {}
+    )
+    return html_response(page(BRAND, body, **facts), error.status)
 
 
 def widget_handlers(store: TossStore, keys: tuple[str, ...]) -> list[HTTPRouteHandler]:
@@ -102,7 +121,7 @@ def widget_handlers(store: TossStore, keys: tuple[str, ...]) -> list[HTTPRouteHa
         try:
             order = _order(request.query_params, keys)
         except TossError as exc:
-            return exc.response()
+            return _refusal(request, exc)
         if store.ready(order["orderId"]) is None:
             store.create(
                 order["orderId"],
@@ -119,7 +138,7 @@ def widget_handlers(store: TossStore, keys: tuple[str, ...]) -> list[HTTPRouteHa
         try:
             order = _order(form, keys)
         except TossError as exc:
-            return exc.response()
+            return _refusal(request, exc)
         ready = store.ready(order["orderId"])
         if action in ("cancel", "fail") and ready is not None:
             if action == "cancel":  # the buyer closed the window: nothing was created for good
@@ -140,12 +159,12 @@ def widget_handlers(store: TossStore, keys: tuple[str, ...]) -> list[HTTPRouteHa
             return error_response(404, "NOT_FOUND", "존재하지 않는 정보 입니다.")
         settled = store.by_order(order["orderId"])
         if settled is not None and settled.status in SETTLED:
-            return TossError("DUPLICATED_ORDER_ID").response()
+            return _refusal(request, TossError("DUPLICATED_ORDER_ID"), order)
         # "tamper": a buyer who changed the amount in the browser before requestPayment
         try:
             amount = int(str(form.get("tamperAmount") or order["amount"]))
         except ValueError:
-            return TossError("INVALID_REQUEST", "tamperAmount must be a number").response()
+            return _refusal(request, TossError("INVALID_REQUEST", "tamperAmount must be a number"))
         payment = ready or store.create(
             order["orderId"],
             order["orderName"],

@@ -32,7 +32,8 @@ def test_a_browser_coming_back_gets_a_result_page(shop: Shop) -> None:
 
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
-    assert "payment complete" in page.text
+    assert "결제가 완료되었습니다" in page.text and "Your payment is complete" in page.text
+    assert "제주 감귤 5kg" in page.text and "30,000원" in page.text
 
 
 def test_the_same_approval_redirect_twice_approves_once(shop: Shop) -> None:

@@ -44,6 +44,7 @@ from domain.ports.payment_gateway import (
     Refund,
     ReturnUrls,
 )
+from domain.ports.reads import GroupWithMembers, OrderWithPayment
 from domain.user import User
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -619,3 +620,33 @@ def order_in(state: OrderState, **overrides: Any) -> Order:
         id=1,
     )
     return replace(order, **overrides)
+
+
+class FakeOrderReads:
+    """`OrderReads` over the fake database's committed tables; counts its queries."""
+
+    def __init__(self, db: FakeUnitOfWorkFactory) -> None:
+        self.db = db
+        self.queries = 0
+
+    def _with_payment(self, order: Order) -> OrderWithPayment:
+        payment = next(
+            (p for p in self.db.tables.payments.values() if p.order_id == order.id), None
+        )
+        return OrderWithPayment(copy.deepcopy(order), copy.deepcopy(payment))
+
+    async def order_with_payment(self, order_id: int) -> OrderWithPayment | None:
+        self.queries += 1
+        order = self.db.tables.orders.get(order_id)
+        return None if order is None else self._with_payment(order)
+
+    async def group_with_members(self, group_id: int) -> GroupWithMembers | None:
+        self.queries += 1
+        group = self.db.tables.groups.get(group_id)
+        if group is None:
+            return None
+        members = sorted(
+            (o for o in self.db.tables.orders.values() if o.group_id == group_id),
+            key=lambda o: o.id or 0,
+        )
+        return GroupWithMembers(copy.deepcopy(group), [self._with_payment(o) for o in members])

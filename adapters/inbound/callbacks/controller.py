@@ -9,12 +9,12 @@ from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import FromPath
 
-from adapters.inbound.callbacks.result_page import order_result
+from adapters.inbound.callbacks.result_page import error_page, shopper_answer
 from adapters.inbound.callbacks.return_urls import PAY_TYPE_OF_SLUG
 from adapters.inbound.http.dependencies import use_case
 from application.abandon_payment import AbandonPayment, AbandonPaymentCommand
 from application.approve_payment import ApprovePayment, ApprovePaymentCommand
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.pay_type import PayType
 
 GET_POST = [HttpMethod.GET, HttpMethod.POST]
@@ -25,6 +25,7 @@ USER_CANCEL_CODES = {"UserCancel", "PAY_PROCESS_CANCELED"}
 class PaymentCallbackController(Controller):
     path = "/api/v1"
     tags = ["payment callbacks"]
+    exception_handlers = {DomainError: error_page}
     dependencies = {
         "approve": use_case("approve_payment"),
         "abandon": use_case("abandon_payment"),
@@ -45,12 +46,10 @@ class PaymentCallbackController(Controller):
     ) -> Response[Any]:
         """The platform says the buyer paid; the service approves it with the platform."""
         params = await _params(request)
-        order = await approve.execute(
-            ApprovePaymentCommand(
-                pay_type=PayType.parse(pay_type), transaction_id=transaction_id, callback=params
-            )
+        command = ApprovePaymentCommand(
+            pay_type=PayType.parse(pay_type), transaction_id=transaction_id, callback=params
         )
-        return order_result(request, order)
+        return await shopper_answer(request, approve.execute(command))
 
     @route(
         "/transaction/{platform:str}/{outcome:str}/{transaction_id:str}",
@@ -73,15 +72,13 @@ class PaymentCallbackController(Controller):
         params = await _params(request)
         code = params.get("code") or params.get("resultCode") or ""
         reason = params.get("message") or params.get("resultMessage") or f"{outcome} redirect"
-        order = await abandon.execute(
-            AbandonPaymentCommand(
-                pay_type=pay_type,
-                transaction_id=transaction_id,
-                cancelled_by_user=outcome == "cancel" or code in USER_CANCEL_CODES,
-                reason=reason,
-            )
+        command = AbandonPaymentCommand(
+            pay_type=pay_type,
+            transaction_id=transaction_id,
+            cancelled_by_user=outcome == "cancel" or code in USER_CANCEL_CODES,
+            reason=reason,
         )
-        return order_result(request, order)
+        return await shopper_answer(request, abandon.execute(command))
 
 
 async def _params(request: Request[Any, Any, Any]) -> dict[str, str]:

@@ -5,14 +5,16 @@ from typing import Any
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.pydantic import PydanticPlugin
 
 from adapters.inbound.callbacks.controller import PaymentCallbackController
+from adapters.inbound.callbacks.result_route import payment_result
 from adapters.inbound.callbacks.toss_webhook import toss_webhook
 from adapters.inbound.http.controllers.catalog import CatalogController
 from adapters.inbound.http.controllers.groups import GroupController
 from adapters.inbound.http.controllers.orders import OrderController
+from adapters.inbound.http.controllers.reads import ReadController
+from adapters.inbound.http.controllers.withdrawals import WithdrawalController
 from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
@@ -24,6 +26,7 @@ from adapters.inbound.http.observability import (
     health_live,
     health_ready,
 )
+from adapters.inbound.http.openapi.ui import DocumentJson, OfflineSwagger, swagger_assets
 from adapters.inbound.http.ops.controller import OpsController
 from adapters.inbound.http.request_id import RequestIdMiddleware
 
@@ -45,13 +48,17 @@ def create_http_app(
             OrderController,
             GroupController,
             CatalogController,
+            ReadController,
+            WithdrawalController,
             PaymentCallbackController,
+            payment_result,
             toss_webhook,
             health,
             health_live,
             health_ready,
             MetricsController,
             OpsController,
+            swagger_assets(),
             *(extra_handlers or []),
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
@@ -62,7 +69,7 @@ def create_http_app(
             version="0.1.0",
             description="Order-and-payment service of a group-buying shop",
             path="/docs",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[OfflineSwagger(), DocumentJson()],
         ),
         plugins=[PydanticPlugin(prefer_alias=True, validate_strict=True)],
         on_startup=on_startup or [],

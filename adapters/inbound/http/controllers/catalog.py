@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, Parameter, QueryParameter
 
 from adapters.inbound.http.dependencies import use_case
 from adapters.inbound.http.envelope import ok
@@ -61,7 +61,9 @@ class CatalogController(Controller):
 
     @get("/product/{product_id:int}", operation_id="getProduct")
     async def product(
-        self, get_product: NamedDependency[GetProduct], product_id: FromPath[int]
+        self,
+        get_product: NamedDependency[GetProduct],
+        product_id: Annotated[int, Parameter(ge=1, le=MAX_ID)],
     ) -> Response[Any]:
         """One product with its options."""
         return ok(product_json(await get_product.execute(product_id)))
