@@ -37,6 +37,7 @@ from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
 from application.match_group import MatchGroup
 from application.place_order import PlaceOrder
+from application.placement_status import PlacementStatus
 from application.queries import (
     GetProduct,
     GroupConfirmationStatus,
@@ -71,7 +72,11 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(create_engine, settings.provided.database_url)
     sessions = providers.Singleton(session_factory, engine)
     uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
-    idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
+    idempotency_store = providers.Singleton(
+        SqlaIdempotencyStore,
+        sessions,
+        providers.Factory(timedelta, seconds=settings.provided.idempotency_lease_s),
+    )
 
     http_client = providers.Singleton(httpx.AsyncClient)
     clock = providers.Singleton(SystemClock)
@@ -148,6 +153,9 @@ class Container(containers.DeclarativeContainer):
         idempotency_store,
         clock,
         providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_s),
+        providers.Factory(PlacementStatus, uow),
+        ids,
+        providers.Factory(timedelta, seconds=settings.provided.idempotency_lease_s),
     )
     approve_payment = providers.Factory(
         ApprovePayment, uow, gateways, clock, ids, policy, refund_payment

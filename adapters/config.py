@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     refund_alert_after_s: float = 3600.0
     unmatched_refund_after_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
+    idempotency_lease_s: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_mode_defaults(self) -> Settings:
