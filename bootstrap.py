@@ -16,7 +16,7 @@ from adapters.config import Settings
 from adapters.inbound.callbacks.return_urls import HttpReturnUrls
 from adapters.inbound.http.app import create_http_app
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
-from adapters.inbound.http.identity import Authenticator
+from adapters.inbound.http.identity import Authenticator, TokenRules
 from adapters.outbound.alerts import LoggingAlerts
 from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
@@ -84,7 +84,15 @@ class Container(containers.DeclarativeContainer):
     policy = providers.Singleton(_policy, settings)
     return_urls = providers.Singleton(HttpReturnUrls, settings.provided.public_base_url)
     authenticator = providers.Singleton(
-        Authenticator, settings.provided.auth_mode, settings.provided.jwt_secret
+        Authenticator,
+        settings.provided.auth_mode,
+        settings.provided.jwt_secret,
+        providers.Factory(
+            TokenRules,
+            max_lifetime_s=settings.provided.jwt_max_lifetime_s,
+            issuer=settings.provided.jwt_issuer,
+            audience=settings.provided.jwt_audience,
+        ),
     )
 
     kakaopay = providers.Singleton(

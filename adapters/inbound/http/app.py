@@ -16,6 +16,7 @@ from adapters.inbound.http.controllers.orders import OrderController
 from adapters.inbound.http.dependencies import provide_caller
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.request_limits import request_limits
 
 
 @get("/health", operation_id="health", include_in_schema=False)
@@ -42,6 +43,7 @@ def create_http_app(
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_limits()],
         openapi_config=OpenAPIConfig(
             title="gonggu",
             version="0.1.0",
