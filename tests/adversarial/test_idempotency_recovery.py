@@ -17,7 +17,7 @@ from dependency_injector import providers
 from litestar.testing import TestClient
 
 from adapters.config import Settings
-from application.place_order import PlaceOrder, PlaceOrderCommand, PlacedOrder
+from application.place_order import PlacedOrder, PlaceOrder, PlaceOrderCommand
 from bootstrap import Container, build_container, create_app
 from tests.e2e.shop import Shop
 from tests.faults.support import run_worker_once
