@@ -272,3 +272,13 @@ def test_nul_in_a_name_is_400_and_never_reaches_the_database(
     assert_4xx_envelope(response, 400)
     assert shop.client.get("/api/v1/product/1").status_code == 404
     assert shop.client.get("/api/v1/order/list/user?userId=1").status_code == 404
+
+
+def test_brackets_inside_strings_are_text_not_nesting(api: TestClient[Any]) -> None:
+    name = '\\"' + "[{" * 40  # an escaped quote first: the scanner must stay inside the string
+    body = '{"name": "' + name + '"}'
+
+    response = api.post("/api/v1/user", content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["name"] == '"' + "[{" * 40
