@@ -20,7 +20,7 @@ from adapters.config import Settings
 from application.place_order import PlacedOrder, PlaceOrder, PlaceOrderCommand
 from bootstrap import Container, build_container, create_app
 from tests.e2e.shop import Shop
-from tests.faults.support import run_worker_once
+from tests.faults.support import run_worker_once, wait_until
 from tests.support.live_server import LiveServer
 from tests.support.service import PUBLIC_BASE_URL
 
@@ -31,7 +31,7 @@ EXECUTE = "/api/v1/order/execute"
 def recovering(settings: Settings) -> Settings:
     """Short lease and reconciler timings, so that recovery happens within a test."""
     return settings.model_copy(
-        update={"idempotency_lease_s": 0.5, "reconcile_after_s": 0.2, "platform_timeout_s": 1.0}
+        update={"idempotency_lease_s": 0.5, "reconcile_after_s": 0.2, "platform_timeout_s": 2.0}
     )
 
 
@@ -82,6 +82,13 @@ def test_an_unknown_outcome_is_not_frozen_the_replay_follows_the_worker_to_paid(
     assert retry.json()["data"]["orderId"] == order_id
     assert retry.json()["data"]["order"]["state"] == "PAYMENT_PENDING"
 
+    # The bank has the money (on a busy machine its withdrawal may land after our timeout).
+    account = body["transaction"]["fintechUseNum"]
+    wait_until(
+        lambda: [p for p in api.platform_payments("openbanking") if account in str(p)],
+        timeout=10,
+        what="the bank's withdrawal",
+    )
     time.sleep(0.3)  # older than reconcile_after_s
     run_worker_once(recovering)
     settled = execute(api, body, key, "OPEN_BANKING")
