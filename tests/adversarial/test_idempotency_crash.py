@@ -33,7 +33,7 @@ def ob_withdrawals(sandbox_url: str, fintech_use_num: str) -> list[dict[str, Any
 
 
 def test_kill_9_during_an_execute_then_retries_with_the_key_find_the_one_order(
-    database_url: str, sandbox_server: LiveServer, tmp_path: Path
+    database_url: str, sandbox_server: LiveServer, sandbox: httpx.Client, tmp_path: Path
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -48,7 +48,6 @@ def test_kill_9_during_an_execute_then_retries_with_the_key_find_the_one_order(
         openbanking_base_url=f"{sandbox_server.url}/openbanking",
         **{f"openbanking_{name}": value for name, value in SANDBOX_OPENBANKING.items()},
     )
-    sandbox = httpx.Client(base_url=sandbox_server.url, timeout=10)
     # bank_tran_id is built from the attempt's database id, which a fresh database reuses:
     # a new banking day, so that the sandbox does not take it for a repeated transfer.
     sandbox.delete("/openbanking/__sandbox__/transfers").raise_for_status()
@@ -117,4 +116,3 @@ def test_kill_9_during_an_execute_then_retries_with_the_key_find_the_one_order(
     assert replay.json() == settled.json()
     assert rows(database_url, "SELECT id FROM orders WHERE user_id = :u", u=user) == [(order_id,)]
     assert len(ob_withdrawals(sandbox_server.url, payer["fintechUseNum"])) == 1
-    sandbox.delete("/openbanking/__sandbox__/faults")

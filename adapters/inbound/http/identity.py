@@ -18,9 +18,9 @@ import jwt
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
+from adapters.inbound.http.schemas import MAX_ID
 from domain.errors import Forbidden
 
-MAX_ID = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _LEEWAY_S = 30  # clock skew between the token's issuer and us
 

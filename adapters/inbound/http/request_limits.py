@@ -27,7 +27,8 @@ from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
-MAX_ID = 2**63 - 1
+from adapters.inbound.http.schemas import MAX_ID
+
 MAX_JSON_DEPTH = 32
 MAX_BODY_BYTES = 256 * 1024
 """Any route: enough for a matched group of 10,000 order ids."""
