@@ -16,7 +16,7 @@ from adapters.config import Settings
 from adapters.inbound.callbacks.return_urls import HttpReturnUrls
 from adapters.inbound.http.app import create_http_app
 from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
-from adapters.inbound.http.identity import Authenticator
+from adapters.inbound.http.identity import Authenticator, TokenRules
 from adapters.observability.business import BusinessEvents
 from adapters.outbound.alerts import LoggingAlerts
 from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
@@ -44,6 +44,7 @@ from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
 from application.match_group import MatchGroup
 from application.place_order import PlaceOrder
+from application.placement_status import PlacementStatus
 from application.queries import (
     GetGroup,
     GetOrder,
@@ -150,7 +151,11 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Singleton(
         ObservedUnitOfWorkFactory, plain_uow, business_events.provided.committed
     )
-    idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
+    idempotency_store = providers.Singleton(
+        SqlaIdempotencyStore,
+        sessions,
+        providers.Factory(timedelta, seconds=settings.provided.idempotency_lease_s),
+    )
     order_reads = providers.Singleton(SqlaOrderReads, sessions)
 
     http_client = providers.Singleton(httpx.AsyncClient)
@@ -159,7 +164,15 @@ class Container(containers.DeclarativeContainer):
     policy = providers.Singleton(_policy, settings)
     return_urls = providers.Singleton(HttpReturnUrls, settings.provided.public_base_url)
     authenticator = providers.Singleton(
-        Authenticator, settings.provided.auth_mode, settings.provided.jwt_secret
+        Authenticator,
+        settings.provided.auth_mode,
+        settings.provided.jwt_secret,
+        providers.Factory(
+            TokenRules,
+            max_lifetime_s=settings.provided.jwt_max_lifetime_s,
+            issuer=settings.provided.jwt_issuer,
+            audience=settings.provided.jwt_audience,
+        ),
     )
 
     kakaopay = providers.Singleton(
@@ -192,6 +205,9 @@ class Container(containers.DeclarativeContainer):
         idempotency_store,
         clock,
         providers.Factory(timedelta, seconds=settings.provided.idempotency_ttl_s),
+        providers.Factory(PlacementStatus, uow),
+        ids,
+        providers.Factory(timedelta, seconds=settings.provided.idempotency_lease_s),
     )
     approve_payment = providers.Factory(
         ApprovePayment, uow, gateways, clock, ids, policy, refund_payment

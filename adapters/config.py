@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     """Where the shopper's result pages link back to (the shop's front end)."""
     auth_mode: Literal["test", "jwt"] | None = None
     jwt_secret: str | None = None
+    jwt_max_lifetime_s: float = Field(default=24 * 3600.0, gt=0)
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
     service_token: str | None = None
     payments_mode: Literal["sandbox", "live"] | None = None
     sandbox_url: str | None = None
@@ -75,6 +78,13 @@ class Settings(BaseSettings):
     refund_alert_after_s: float = 3600.0
     unmatched_refund_after_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
+    idempotency_lease_s: float = Field(default=60.0, gt=0)
+    # What `gonggu serve` tells uvicorn (adapters/inbound/server_limits.py).
+    server_limit_concurrency: int = Field(default=1000, ge=1)
+    server_timeout_keep_alive_s: int = Field(default=5, ge=1)
+    server_max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    server_backlog: int = Field(default=2048, ge=1)
+    server_timeout_graceful_shutdown_s: int = Field(default=10, ge=1)
 
     @model_validator(mode="before")
     @classmethod

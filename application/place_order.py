@@ -31,6 +31,8 @@ class PlaceOrderCommand:
     max_share: int
     pay_type: PayType
     payer: Mapping[str, str] = field(default_factory=dict)
+    transaction_id: str | None = None
+    """Reserved by the caller (an Idempotency-Key's recovery point); a new one when None."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class PlaceOrder:
                 min_share=cmd.min_share,
                 max_share=cmd.max_share,
                 pay_type=cmd.pay_type,
-                transaction_id=self._ids.new_id(),
+                transaction_id=cmd.transaction_id or self._ids.new_id(),
                 at=now,
             )
             await uow.orders.add(order)

@@ -116,6 +116,7 @@ def _migrate() -> int:
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
+    from adapters.inbound.server_limits import uvicorn_limits
     from bootstrap import build_container, create_app, migrate_database, sandbox_config
     from sandbox.server import create_sandbox_app
 
@@ -123,8 +124,11 @@ def _serve(host: str, port: int) -> int:
     if settings.env == "development":
         migrate_database(settings)
     app = create_app(build_container(settings))
+    limits = uvicorn_limits(settings)
     servers = [
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None))
+        uvicorn.Server(
+            uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None, **limits)
+        )
     ]
     if settings.payments_mode == "sandbox":
         sandbox = urlsplit(settings.sandbox_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import jwt
@@ -16,6 +17,8 @@ SECRET = "test-secret-that-is-long-enough-for-hs256"
 
 
 def bearer(**claims: object) -> dict[str, str]:
+    # Tokens expire (an `exp` is required); five minutes is plenty for a test.
+    claims = {"exp": int(time.time()) + 300, **claims}
     return {"authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
 
 
@@ -53,7 +56,11 @@ def test_a_request_without_a_token_is_refused(api: TestClient) -> None:
 def test_a_token_signed_with_another_key_is_refused(api: TestClient) -> None:
     forged = {
         "authorization": "Bearer "
-        + jwt.encode({"sub": "1"}, "another-secret-of-thirty-two-bytes!!", algorithm="HS256")
+        + jwt.encode(
+            {"sub": "1", "exp": int(time.time()) + 300},
+            "another-secret-of-thirty-two-bytes!!",
+            algorithm="HS256",
+        )
     }
 
     assert api.get("/api/v1/order/list/user", headers=forged).status_code == 401

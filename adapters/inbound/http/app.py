@@ -29,6 +29,7 @@ from adapters.inbound.http.observability import (
 from adapters.inbound.http.openapi.ui import DocumentJson, OfflineSwagger, swagger_assets
 from adapters.inbound.http.ops.controller import OpsController
 from adapters.inbound.http.request_id import RequestIdMiddleware
+from adapters.inbound.http.request_limits import request_limits
 
 
 @get("/health", operation_id="health", include_in_schema=False)
@@ -63,7 +64,8 @@ def create_http_app(
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware, PROMETHEUS.middleware],
+        # Refusals of hostile input still carry a request id and are counted.
+        middleware=[RequestIdMiddleware, PROMETHEUS.middleware, request_limits()],
         openapi_config=OpenAPIConfig(
             title="gonggu",
             version="0.1.0",

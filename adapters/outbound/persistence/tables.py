@@ -193,4 +193,8 @@ idempotency_records = Table(
     Column("expires_at", EpochMillis, nullable=False, index=True),
     Column("response_status", Integer, nullable=True),
     Column("response_body", Text, nullable=True),
+    # The lease of the request holding an IN_PROGRESS key (NULL: free to take over) and the
+    # transactionId reserved for the order it places (revision 0003).
+    Column("locked_at", EpochMillis, nullable=True),
+    Column("transaction_id", String(64), nullable=True),
 )
