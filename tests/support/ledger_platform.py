@@ -76,6 +76,15 @@ class LedgerGateway(PaymentGateway):
     def reference_from_callback(self, callback: Mapping[str, str]) -> str | None:
         return None
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return payer.get("fintechUseNum") or None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        return Decline("abandoned", cancelled, dict(callback), verified=False)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        return True
+
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:

@@ -13,11 +13,13 @@ from adapters.outbound.persistence.repositories import (
     SqlaAttemptRepository,
     SqlaGroupRepository,
     SqlaOrderRepository,
+    SqlaOrphanRepository,
     SqlaOutbox,
     SqlaPaymentRepository,
     SqlaProductRepository,
     SqlaUserRepository,
 )
+from domain.events import Event, FollowUp
 from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -30,6 +32,7 @@ class SqlaUnitOfWork(UnitOfWork):
     def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._committed_events: list[Event] = []
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -49,6 +52,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.attempts = SqlaAttemptRepository(session)
         self.groups = SqlaGroupRepository(session)
         self.outbox = SqlaOutbox(session)
+        self.orphans = SqlaOrphanRepository(session)
         return self
 
     async def __aexit__(
@@ -76,8 +80,28 @@ class SqlaUnitOfWork(UnitOfWork):
         """Makes every change of the unit of work durable; the unit may go on after it."""
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's block")
+        raised = self._raised_events()
+        for event in raised:
+            if not isinstance(event, FollowUp):
+                await self.outbox.add(event.record())
         with storage_errors():
             await self._session.commit()
+        self._committed_events.extend(raised)
+
+    def collect_new_events(self) -> list[Event]:
+        events, self._committed_events = self._committed_events, []
+        return events
+
+    def _raised_events(self) -> list[Event]:
+        """Takes the events off every aggregate this unit of work loaded or added."""
+        assert self._session is not None
+        raised: list[Event] = []
+        for entity in list(self._session.identity_map.values()):
+            events = getattr(entity, "events", None)
+            if events:
+                raised.extend(events)
+                events.clear()
+        return sorted(raised, key=lambda event: event.seq)
 
 
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
