@@ -49,7 +49,7 @@ class SqlaOrderRepository(OrderRepository):
             else orders.c.transaction_id == transaction_id
         )
         stmt = _locked(
-            select(Order).where(where).options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type]
+            select(Order).where(where).options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
             True,
         )
         return (await self._session.scalars(stmt)).unique().one_or_none()
