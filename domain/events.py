@@ -26,8 +26,6 @@ class EventType(str, Enum):
     ORDER_REFUNDED = "OrderRefunded"
     PURCHASE_CONFIRMED = "PurchaseConfirmed"
     GROUP_SETTLEMENT_READY = "GroupSettlementReady"
-    ORPHAN_PAYMENT_FOUND = "OrphanPaymentFound"
-    ORPHAN_PAYMENT_REFUNDED = "OrphanPaymentRefunded"
 
 
 @dataclass(frozen=True)
@@ -141,40 +139,6 @@ class GroupExpired(GroupEvent):
 @dataclass(frozen=True)
 class GroupSettlementReady(GroupEvent):
     kind = EventType.GROUP_SETTLEMENT_READY
-
-
-@dataclass(frozen=True)
-class OrphanPaymentEvent(Event):
-    """Money a platform holds that no order owns (found), or gave back (refunded)."""
-
-    orphan_id: int
-    order_id: int
-    platform: str
-    platform_tx_id: str
-    amount: int
-    reason: str
-    occurred_at: datetime
-
-    def record(self) -> DomainEvent:
-        data = {
-            "orphanId": self.orphan_id,
-            "orderId": self.order_id,
-            "payType": self.platform,
-            "platformTxId": self.platform_tx_id,
-            "amount": self.amount,
-            "reason": self.reason,
-        }
-        return DomainEvent(self.kind, self.occurred_at, data)
-
-
-@dataclass(frozen=True)
-class OrphanPaymentFound(OrphanPaymentEvent):
-    kind = EventType.ORPHAN_PAYMENT_FOUND
-
-
-@dataclass(frozen=True)
-class OrphanPaymentRefunded(OrphanPaymentEvent):
-    kind = EventType.ORPHAN_PAYMENT_REFUNDED
 
 
 class FollowUp(Event):

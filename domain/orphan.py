@@ -9,13 +9,7 @@ from datetime import datetime
 from enum import Enum
 
 from domain.errors import IllegalTransition
-from domain.events import (
-    Event,
-    OrphanPaymentEvent,
-    OrphanPaymentFound,
-    OrphanPaymentRefunded,
-    OrphanRefundDue,
-)
+from domain.events import Event, OrphanRefundDue
 from domain.pay_type import PayType
 
 
@@ -74,8 +68,8 @@ class OrphanPayment:
         )
 
     def announce(self) -> None:
-        """Raises the events of a newly stored orphan (it needs its id)."""
-        self.events.append(self._event(OrphanPaymentFound, self.created_at))
+        """Asks for the refund of a newly stored orphan (it needs its id), after commit. The
+        orphan is its own record: the outbox's event types are the orders' and groups'."""
         assert self.id is not None
         self.events.append(OrphanRefundDue(self.id))
 
@@ -96,19 +90,7 @@ class OrphanPayment:
         self.refunded_amount = amount
         self.next_retry_at = None
         self.updated_at = at
-        self.events.append(self._event(OrphanPaymentRefunded, at))
 
     def _require_refunding(self) -> None:
         if self.state is not OrphanState.REFUNDING:
             raise IllegalTransition(f"orphan payment {self.id} is {self.state.value}")
-
-    def _event(self, kind: type[OrphanPaymentEvent], at: datetime) -> OrphanPaymentEvent:
-        return kind(
-            self.id or 0,
-            self.order_id,
-            self.platform.value,
-            self.platform_tx_id,
-            self.amount,
-            self.reason,
-            at,
-        )
