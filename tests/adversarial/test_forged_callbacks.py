@@ -39,7 +39,7 @@ def two_orders(shop: Shop, pay_type: str) -> tuple[int, dict[str, Any], dict[str
 
 
 def test_kakaopay_a_forged_pg_token_is_refused_and_the_genuine_one_pays(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "KAKAO_PAY")
+    user, a, _b = two_orders(shop, "KAKAO_PAY")
 
     forged = done(shop, "KAKAO_PAY", a["transactionId"], pg_token="forged")
 
@@ -66,7 +66,7 @@ def test_kakaopay_another_orders_pg_token_takes_no_money_for_the_wrong_order(sho
 def test_kakaopay_a_forged_fail_redirect_does_not_fail_a_checkout_in_progress(
     shop: Shop,
 ) -> None:
-    user, a, b = two_orders(shop, "KAKAO_PAY")
+    user, a, _b = two_orders(shop, "KAKAO_PAY")
 
     for outcome in ("fail", "cancel"):
         forged = returned(shop, "kakaoPay", outcome, a["transactionId"])
@@ -134,7 +134,7 @@ def test_naverpay_a_forged_user_cancel_before_paying_takes_no_money(shop: Shop) 
 
 
 def test_naverpay_a_forged_payment_id_is_refused_and_not_kept(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "NAVER_PAY")
+    user, a, _b = two_orders(shop, "NAVER_PAY")
 
     forged = done(
         shop, "NAVER_PAY", a["transactionId"], resultCode="Success", paymentId="20990101NP1"
@@ -149,7 +149,7 @@ def test_naverpay_a_forged_payment_id_is_refused_and_not_kept(shop: Shop) -> Non
 
 
 def test_toss_a_tampered_amount_is_not_confirmed_and_the_genuine_return_pays(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "TOSS_PAYMENTS")
+    _user, a, b = two_orders(shop, "TOSS_PAYMENTS")
     genuine = shop.press("TOSS_PAYMENTS", a, "pay")
     params = query_of(genuine)
 
@@ -162,7 +162,7 @@ def test_toss_a_tampered_amount_is_not_confirmed_and_the_genuine_return_pays(sho
 
 
 def test_toss_a_success_url_with_an_error_code_fails_nothing(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "TOSS_PAYMENTS")
+    _user, a, _b = two_orders(shop, "TOSS_PAYMENTS")
     genuine = shop.press("TOSS_PAYMENTS", a, "pay")
 
     forged = done(shop, "TOSS_PAYMENTS", a["transactionId"], code="PAY_PROCESS_ABORTED")
@@ -172,7 +172,7 @@ def test_toss_a_success_url_with_an_error_code_fails_nothing(shop: Shop) -> None
 
 
 def test_toss_a_fail_url_for_an_authorised_checkout_does_not_fail_it(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "TOSS_PAYMENTS")
+    user, a, _b = two_orders(shop, "TOSS_PAYMENTS")
     genuine = shop.press("TOSS_PAYMENTS", a, "pay")
 
     failed = returned(shop, "tossPayments", "fail", a["transactionId"], code="PAY_PROCESS_CANCELED")
@@ -210,7 +210,7 @@ def test_toss_another_orders_payment_key_is_refused_and_the_order_can_still_be_a
 
 
 def test_toss_a_forged_webhook_moves_nothing(shop: Shop) -> None:
-    user, a, b = two_orders(shop, "TOSS_PAYMENTS")
+    user, a, _b = two_orders(shop, "TOSS_PAYMENTS")
 
     hint = shop.client.post(
         "/api/v1/transaction/tossPayments/webhook",

@@ -55,7 +55,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self._session = session
         # The identity map holds clean objects weakly: the aggregates whose events are still
         # to be written are kept here until commit (cosmicpython's `seen`).
-        self._seen: list[Any] = []
+        self._seen = []
         event.listen(session.sync_session, "loaded_as_persistent", self._see)
         event.listen(session.sync_session, "transient_to_pending", self._see)
         self.users = SqlaUserRepository(session)
@@ -94,9 +94,9 @@ class SqlaUnitOfWork(UnitOfWork):
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's block")
         raised = self._raised_events()
-        for event in raised:
-            if not isinstance(event, FollowUp):
-                await self.outbox.add(event.record())
+        for raised_event in raised:
+            if not isinstance(raised_event, FollowUp):
+                await self.outbox.add(raised_event.record())
         with storage_errors():
             await self._session.commit()
         self._committed_events.extend(raised)
