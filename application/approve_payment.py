@@ -92,11 +92,11 @@ class _Approve:
         if order.pay.state is not PaymentState.APPROVING:
             return  # settled meanwhile (the reconciler, a webhook)
         if isinstance(result, Approval):
-            if self._reference and await settling.uow.orphans.find(
+            if result.earlier and await settling.uow.orphans.find(
                 order.pay_type, result.platform_tx_id
             ):
                 # This platform payment was taken under another order and is being given
-                # back as an orphan: it pays nothing (only callback-named ids can be crossed).
+                # back as an orphan: it pays nothing.
                 order.approval_refused(settling.now, claimed_reference=self._claimed)
                 return
             order.approval_settled(result, settling.now, settling.first_retry_at)

@@ -71,6 +71,9 @@ class Approval:
     amount: int
     approved_at: datetime
     raw: Json
+    earlier: bool = False
+    """The platform answered with an approval made before this call ("already complete"):
+    it may be one taken under another order and being given back as an orphan."""
 
 
 @dataclass(frozen=True)

@@ -116,13 +116,14 @@ class LedgerGateway(PaymentGateway):
             raise PaymentPlatformError(self.pay_type.value, "approval refused", "E1")
         if entry.refunded:
             raise PaymentPlatformError(self.pay_type.value, "the payment was cancelled", "E7")
+        earlier = entry.approvals > 0
         if entry.approvals == 0 and not entry.cancelled:
             entry.approvals += 1
         if self._ledger.take(self._ledger.lose_next_answer, "approve"):
             raise PaymentOutcomeUnknown(self.pay_type.value, "timeout")
         if entry.approvals == 0:
             raise PaymentPlatformError(self.pay_type.value, "payment was cancelled", "E2")
-        return Approval(payment.transaction_id, entry.amount, datetime.now(UTC), {})
+        return Approval(payment.transaction_id, entry.amount, datetime.now(UTC), {}, earlier)
 
     async def lookup(self, payment: PaymentRef, call: PlatformCall | None = None) -> PaymentLookup:
         await asyncio.sleep(0)  # a network round trip: others may run meanwhile

@@ -3,6 +3,7 @@ the same write-before-call, retried-until-confirmed path as every refund."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from domain.order import Order, OrderState
 from domain.orphan import OrphanState
 from domain.pay_type import PayType
 from domain.payment import AttemptState, Operation, PaymentState
+from tests.unit.fakes import approval
 from tests.unit.reconciler_shop import ReconcilerShop
 
 pytestmark = pytest.mark.anyio
@@ -175,3 +177,23 @@ async def test_an_approval_that_lands_after_the_order_stopped_waiting_is_an_orph
     [orphan] = shop.db.orphans()
     assert orphan.amount == order.trans_amount and orphan.state is OrphanState.REFUNDED
     assert len(kakao.calls_of("refund")) == 1
+
+
+async def test_an_earlier_approval_of_a_payment_being_given_back_pays_no_order(
+    shop: ReconcilerShop,
+) -> None:
+    a = await shop.pending_order(pay_type=PayType.NAVER_PAY)
+    b = await shop.pending_order(pay_type=PayType.NAVER_PAY)
+    naver = shop.gateway(PayType.NAVER_PAY)
+    naver.script("approve", not_ours("NP-B"))
+    naver.script("refund", PaymentOutcomeUnknown("NAVER_PAY", "read timeout"))
+    with pytest.raises(PaymentNotOwned):
+        await shop.approve.execute(redirect(a, "NP-B"))
+    # B's own return: NaverPay answers "already complete" with the approval made under A.
+    naver.script("approve", replace(approval(b.trans_amount, tx="NP-B"), earlier=True))
+
+    answered = await shop.approve.execute(redirect(b, "NP-B"))
+
+    assert answered.state is OrderState.PAYMENT_PENDING
+    payment = shop.db.payment_of(b.id or 0)
+    assert (payment.state, payment.platform_tx_id) == (PaymentState.READY, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -182,7 +183,7 @@ class NaverPayGateway(PaymentGateway):
                 detail.get("admissionTypeCode") == APPROVAL_TYPE
                 and detail.get("admissionState") == ADMITTED
             ):
-                return _approval(payment, payment_id, detail, answer)
+                return replace(_approval(payment, payment_id, detail, answer), earlier=True)
         raise PaymentOutcomeUnknown(PLATFORM, "apply says complete but no approval is listed")
 
 

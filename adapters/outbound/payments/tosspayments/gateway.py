@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -114,6 +115,7 @@ class TossPaymentsGateway(PaymentGateway):
             body = await self._get(f"/v1/payments/{quote(payment_key, safe='')}")
             if body.get("status") != "DONE" or body.get("orderId") != payment.transaction_id:
                 raise
+            return replace(self._approval(payment, body), earlier=True)
         return self._approval(payment, body)
 
     def _approval(self, payment: PaymentRef, body: Mapping[str, Any]) -> Approval:
