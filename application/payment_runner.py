@@ -390,7 +390,7 @@ class PaymentRunner:
                 attempt.retry(now)
                 await uow.attempts.update(attempt)
                 return attempt
-        attempt = PaymentAttempt.begin(payment_id, operation, self.ids.new_id(), now)
+        attempt = order.begin_attempt(operation, self.ids.new_id(), now)
         await uow.attempts.add(attempt)
         return attempt
 

@@ -19,7 +19,7 @@ from domain.events import (
     RefundDue,
 )
 from domain.pay_type import PayType
-from domain.payment import Payment, PaymentState
+from domain.payment import Operation, Payment, PaymentAttempt, PaymentState
 from domain.ports.payment_gateway import Approval, Decline, Json
 
 MAX_QUANTITY = 1_000
@@ -168,6 +168,13 @@ class Order:
     def placed(self, at: datetime) -> None:
         """Announces the stored order (its id is known from here)."""
         self.events.append(OrderPlaced(self.snapshot(), at))
+
+    def begin_attempt(
+        self, operation: Operation, idempotency_key: str, at: datetime
+    ) -> PaymentAttempt:
+        """A new attempt to act on this order's payment, committed before the platform call."""
+        assert self.pay.id is not None
+        return PaymentAttempt.begin(self.pay.id, operation, idempotency_key, at)
 
     def checkout_answered(self, platform_tx_id: str | None, raw: Json) -> None:
         if platform_tx_id:
