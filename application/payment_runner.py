@@ -25,7 +25,7 @@ from domain.errors import (
     PaymentPlatformError,
     StorageUnavailable,
 )
-from domain.events import Event, OrphanRefundDue, RefundDue
+from domain.events import Event
 from domain.order import Order
 from domain.orphan import OrphanPayment, OrphanState
 from domain.payment import AttemptState, Operation, PaymentAttempt, PaymentState
@@ -462,17 +462,3 @@ def _about(exc: DomainError, order: Order | None, key: OrderKey) -> DomainError:
     if order is not None:
         return exc.concerning(order.id, order.transaction_id)
     return exc.concerning(key.order_id, key.transaction_id)
-
-
-__all__ = [
-    "Ask",
-    "OrderKey",
-    "OrphanRefundDue",
-    "PaymentRunner",
-    "Ran",
-    "RefundDue",
-    "Settling",
-    "Step",
-    "by_id",
-    "by_transaction",
-]

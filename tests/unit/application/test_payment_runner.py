@@ -54,7 +54,9 @@ async def test_placing_an_order_takes_two_commits_and_answers_without_reading_ag
     assert order.state is OrderState.PAYMENT_PENDING
 
 
-async def test_the_order_and_its_payment_are_locked_together(shop: Shop) -> None:
+async def test_an_approval_locks_its_order_to_claim_and_to_settle_never_to_answer(
+    shop: Shop,
+) -> None:
     order = await shop.pending_order()
     shop.db.locks.clear()
 
