@@ -11,6 +11,7 @@ from domain.ports.payment_gateway import Approval, Decline, PaymentLookup, Platf
 
 log = logging.getLogger("gonggu.payments")
 WAITING = (PaymentState.READY, PaymentState.APPROVING)
+CLOSED = (PaymentState.FAILED, PaymentState.CANCELLED)
 
 
 class Resolution(str, Enum):
@@ -18,6 +19,8 @@ class Resolution(str, Enum):
     FAILED = "FAILED"
     UNRESOLVED = "UNRESOLVED"
     NOTHING_TO_DO = "NOTHING_TO_DO"
+    ORPHAN = "ORPHAN"
+    """The order had stopped waiting, yet the platform holds its money: given back."""
 
 
 class ResolvePayment:
@@ -26,14 +29,18 @@ class ResolvePayment:
     Rules: PAID only when the platform reports the payment approved, and for exactly the
     order's amount (a different amount is refunded and the order fails); failed or cancelled
     when the platform says so, or when the caller says the checkout was abandoned and the
-    platform has not approved it; otherwise nothing moves.
+    platform has not approved it; otherwise nothing moves. Asked about an order that stopped
+    waiting (`closed_too`, as a webhook asks), money the platform nevertheless holds for it is
+    an orphan payment, refunded.
     """
 
     def __init__(self, runner: PaymentRunner) -> None:
         self._runner = runner
 
-    async def execute(self, order_id: int, *, abandoned: bool = False) -> Resolution:
-        decision = _Resolve(abandoned)
+    async def execute(
+        self, order_id: int, *, abandoned: bool = False, closed_too: bool = False
+    ) -> Resolution:
+        decision = _Resolve(abandoned, closed_too)
         await self._runner.ask(by_id(order_id), decision)
         return decision.resolution
 
@@ -47,18 +54,27 @@ class ResolvePayment:
             order = await uow.orders.by_transaction_id(transaction_id)
         if order is None or order.id is None:
             raise NotFound(f"no order has transaction {transaction_id}")
-        return await self.execute(order.id)
+        return await self.execute(order.id, closed_too=True)
 
 
 class _Resolve:
-    def __init__(self, abandoned: bool) -> None:
-        self._abandoned = abandoned
+    def __init__(self, abandoned: bool, closed_too: bool = False) -> None:
+        self._abandoned, self._closed_too = abandoned, closed_too
         self.resolution = Resolution.NOTHING_TO_DO
 
     def begin(self, order: Order) -> bool:
-        return order.pay.state in WAITING
+        return order.pay.state in WAITING or (self._closed_too and order.pay.state in CLOSED)
 
     async def settle(self, order: Order, lookup: PaymentLookup | None, settling: Settling) -> bool:
+        if order.pay.state in CLOSED:
+            if lookup is not None and lookup.status is PlatformStatus.APPROVED:
+                held = lookup.approved_amount - lookup.refunded_amount
+                tx = lookup.platform_tx_id or order.pay.platform_tx_id
+                if held > 0 and tx:
+                    reason = f"the platform holds it after the order became {order.state.value}"
+                    await settling.orphan(order, tx, held, reason)
+                    self.resolution = Resolution.ORPHAN
+            return False
         if order.pay.state not in WAITING:
             self.resolution = Resolution.NOTHING_TO_DO
             return False

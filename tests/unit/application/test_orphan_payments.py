@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 
+from application.abandon_payment import AbandonPaymentCommand
 from application.approve_payment import ApprovePaymentCommand
+from application.resolve_payment import Resolution
 from domain.errors import PaymentNotOwned, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.order import Order, OrderState
 from domain.orphan import OrphanState
 from domain.pay_type import PayType
 from domain.payment import AttemptState, Operation, PaymentState
+from domain.ports.payment_gateway import PlatformStatus
 from tests.unit.fakes import approval
-from tests.unit.reconciler_shop import ReconcilerShop
+from tests.unit.reconciler_shop import ReconcilerShop, lookup_of
 
 pytestmark = pytest.mark.anyio
 
@@ -197,3 +200,43 @@ async def test_an_earlier_approval_of_a_payment_being_given_back_pays_no_order(
     assert answered.state is OrderState.PAYMENT_PENDING
     payment = shop.db.payment_of(b.id or 0)
     assert (payment.state, payment.platform_tx_id) == (PaymentState.READY, None)
+
+
+async def test_money_held_for_an_order_that_stopped_waiting_is_given_back_when_asked(
+    shop: ReconcilerShop,
+) -> None:
+    order = await shop.pending_order(pay_type=PayType.TOSS_PAYMENTS)
+    toss = shop.gateway(PayType.TOSS_PAYMENTS)
+    toss.script("lookup", lookup_of(PlatformStatus.FAILED))
+    await shop.abandon.execute(
+        AbandonPaymentCommand(
+            pay_type=order.pay_type, transaction_id=order.transaction_id, cancelled_by_user=True
+        )
+    )
+    assert shop.db.order(order.id or 0).state is OrderState.PAYMENT_CANCELLED
+    toss.script("lookup", lookup_of(PlatformStatus.APPROVED, order.trans_amount, "pk-late"))
+
+    outcome = await shop.resolve.by_transaction(order.transaction_id)
+
+    assert outcome is Resolution.ORPHAN
+    [orphan] = shop.db.orphans()
+    assert (orphan.platform_tx_id, orphan.amount) == ("pk-late", order.trans_amount)
+    assert orphan.state is OrphanState.REFUNDED
+    [refund] = toss.calls_of("refund")
+    assert refund.payment.platform_tx_id == "pk-late"
+    assert shop.db.order(order.id or 0).state is OrderState.PAYMENT_CANCELLED
+
+
+async def test_the_reconciler_does_not_look_up_orders_that_stopped_waiting(
+    shop: ReconcilerShop,
+) -> None:
+    order = await shop.pending_order()
+    shop.gateway(PayType.KAKAO_PAY).lookup_status = PlatformStatus.FAILED
+    await shop.abandon.execute(
+        AbandonPaymentCommand(
+            pay_type=order.pay_type, transaction_id=order.transaction_id, cancelled_by_user=False
+        )
+    )
+
+    assert await shop.resolve.execute(order.id or 0) is Resolution.NOTHING_TO_DO
+    assert len(shop.gateway(PayType.KAKAO_PAY).calls_of("lookup")) == 1
