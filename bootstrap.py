@@ -42,6 +42,7 @@ from application.cancel_order import CancelOrder
 from application.catalog import AddProduct, RegisterUser
 from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
+from application.follow_ups import payment_core
 from application.match_group import MatchGroup
 from application.place_order import PlaceOrder
 from application.placement_status import PlacementStatus
@@ -195,10 +196,9 @@ class Container(containers.DeclarativeContainer):
         enabled_gateways, settings, kakaopay, naverpay, openbanking, tosspayments
     )
 
-    refund_payment = providers.Factory(RefundPayment, uow, gateways, clock, ids, policy)
-    place_order = providers.Factory(
-        PlaceOrder, uow, gateways, return_urls, clock, ids, refund_payment
-    )
+    payment_runner = providers.Singleton(payment_core, uow, gateways, clock, ids, policy)
+    refund_payment = providers.Factory(RefundPayment, payment_runner)
+    place_order = providers.Factory(PlaceOrder, payment_runner, return_urls, ids)
     idempotent_place_order = providers.Factory(
         IdempotentPlaceOrder,
         place_order,
@@ -209,10 +209,8 @@ class Container(containers.DeclarativeContainer):
         ids,
         providers.Factory(timedelta, seconds=settings.provided.idempotency_lease_s),
     )
-    approve_payment = providers.Factory(
-        ApprovePayment, uow, gateways, clock, ids, policy, refund_payment
-    )
-    abandon_payment = providers.Factory(AbandonPayment, uow, gateways, clock)
+    approve_payment = providers.Factory(ApprovePayment, payment_runner)
+    abandon_payment = providers.Factory(AbandonPayment, payment_runner)
     match_group = providers.Factory(MatchGroup, uow, clock)
     expire_group = providers.Factory(ExpireGroup, uow, clock, refund_payment, policy)
     confirm_purchase = providers.Factory(ConfirmPurchase, uow, clock)
@@ -231,9 +229,16 @@ class Container(containers.DeclarativeContainer):
     event_publisher = providers.Singleton(
         lambda url: RabbitMqPublisher(url) if url else None, settings.provided.rabbitmq_url
     )
-    resolve_payment = providers.Factory(ResolvePayment, uow, gateways, clock, refund_payment)
+    resolve_payment = providers.Factory(ResolvePayment, payment_runner)
     reconcile_payments = providers.Factory(
-        ReconcilePayments, uow, clock, policy, resolve_payment, refund_payment, alerts
+        ReconcilePayments,
+        uow,
+        clock,
+        policy,
+        resolve_payment,
+        refund_payment,
+        alerts,
+        runner=payment_runner,
     )
     refund_unmatched_orders = providers.Factory(
         RefundUnmatchedOrders, uow, clock, policy, refund_payment

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
-from application.approval import record_approval, record_decline
-from application.attempts import claim_attempt
-from application.payment_context import call_of, lock_by_transaction, payment_ref
-from application.refund_payment import RefundPayment
-from application.settings import PaymentPolicy
+from application.payment_runner import PaymentRunner, Settling, by_transaction
 from domain.errors import InvalidInput, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.order import Order
 from domain.pay_type import PayType
 from domain.payment import Operation, PaymentState
-from domain.ports.clock import Clock, IdSource
-from domain.ports.payment_gateway import Approval, PaymentGateways
-from domain.ports.unit_of_work import UnitOfWorkFactory
+from domain.ports.payment_gateway import (
+    Approval,
+    Decline,
+    PaymentGateway,
+    PaymentRef,
+    PlatformCall,
+)
+
+Outcome = Approval | Decline
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,95 +32,85 @@ class ApprovePayment:
 
     Rules: the platform confirms the payment server-to-server before the order moves; the
     approved amount must equal the order's, or the money is given back and the order fails;
-    duplicate or concurrent redirects make exactly one approve call and one state change, and
-    the others answer with the order as it stands; a platform refusal leaves the order
-    waiting (a stale or forged redirect must not fail a genuine payment).
+    money the platform took for another order is recorded as an orphan and given back, and
+    this order keeps waiting; duplicate or concurrent redirects make exactly one approve call
+    and one state change, and the others answer with the order as it stands; a platform
+    refusal leaves the order waiting (a stale or forged redirect must not fail a genuine
+    payment) and the refused platform id is not kept.
     """
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        gateways: PaymentGateways,
-        clock: Clock,
-        ids: IdSource,
-        policy: PaymentPolicy,
-        refunds: RefundPayment,
-    ) -> None:
-        self._uow, self._gateways, self._clock, self._ids = uow, gateways, clock, ids
-        self._policy, self._refunds = policy, refunds
+    def __init__(self, runner: PaymentRunner) -> None:
+        self._runner = runner
 
     async def execute(self, cmd: ApprovePaymentCommand) -> Order:
-        async with self._uow() as uow:
-            ctx = await lock_by_transaction(uow, cmd.transaction_id)
-            order, payment = ctx.order, ctx.payment
-            if order.pay_type is not cmd.pay_type:
-                raise InvalidInput(
-                    f"transaction {cmd.transaction_id} is paid with {order.pay_type.value}, "
-                    f"not {cmd.pay_type.value}"
-                )
-            if payment.state not in (PaymentState.READY, PaymentState.APPROVING):
-                return order
-            gateway = self._gateways.for_type(order.pay_type)
-            reference = gateway.reference_from_callback(cmd.callback)
-            if payment.state is PaymentState.APPROVING and reference not in (
-                None,
-                payment.platform_tx_id,
-            ):
-                # An approval of another platform payment is open: its key stays bound to that
-                # payment, which the reconciler settles by lookup.
-                return order
-            now = self._clock.now()
-            attempt = await claim_attempt(
-                uow, payment, Operation.APPROVE, self._ids, now, self._policy.lease
+        gateway = self._runner.gateways.for_type(cmd.pay_type)
+        step = _Approve(cmd, gateway.reference_from_callback(cmd.callback))
+        ran = await self._runner.run(by_transaction(cmd.transaction_id), step)
+        return ran.order
+
+
+class _Approve:
+    operation = Operation.APPROVE
+
+    def __init__(self, cmd: ApprovePaymentCommand, reference: str | None) -> None:
+        self._cmd, self._reference = cmd, reference
+        self._claimed: str | None = None
+        self._retrying = False
+
+    def begin(self, order: Order, now: datetime) -> bool:
+        if order.pay_type is not self._cmd.pay_type:
+            raise InvalidInput(
+                f"transaction {self._cmd.transaction_id} is paid with {order.pay_type.value}, "
+                f"not {self._cmd.pay_type.value}"
             )
-            if attempt is None:
-                return order
-            if payment.state is PaymentState.READY:
-                if reference:
-                    payment.platform_tx_id = reference
-                payment.begin_approval(now)
-            ref = await payment_ref(uow, order, payment)
-            call = call_of(attempt)
-            await uow.commit()
+        payment = order.pay
+        if payment.state not in (PaymentState.READY, PaymentState.APPROVING):
+            return False
+        if payment.state is PaymentState.APPROVING and self._reference not in (
+            None,
+            payment.platform_tx_id,
+        ):
+            # An approval of another platform payment is open: its key stays bound to that
+            # payment, which the reconciler settles by lookup.
+            return False
+        if payment.state is PaymentState.READY and self._reference:
+            self._claimed = self._reference
+        self._retrying = payment.state is PaymentState.APPROVING
+        order.begin_approval(self._reference, now)
+        return True
 
-        try:
-            outcome = await gateway.approve(ref, cmd.callback, call)
-        except (PaymentPlatformError, PaymentOutcomeUnknown) as exc:
-            await self._record_error(cmd.transaction_id, exc)
-            raise
-        async with self._uow() as uow:
-            ctx = await lock_by_transaction(uow, cmd.transaction_id)
-            now = self._clock.now()
-            attempt = await uow.attempts.open_attempt(ctx.payment.id or 0, Operation.APPROVE)
-            if attempt is not None:
-                attempt.succeeded(now)
-            paid = True
-            if ctx.payment.state is PaymentState.APPROVING:
-                if isinstance(outcome, Approval):
-                    paid = await record_approval(uow, ctx.order, ctx.payment, outcome, now)
-                else:
-                    await record_decline(uow, ctx.order, ctx.payment, outcome, now)
-            await uow.commit()
-            order_id = ctx.order.id
-        assert order_id is not None
-        if not paid:
-            await self._refunds.execute(order_id, reason="approved amount differs from order")
-        async with self._uow() as uow:
-            return (await lock_by_transaction(uow, cmd.transaction_id)).order
+    async def call(self, gateway: PaymentGateway, ref: PaymentRef, call: PlatformCall) -> Outcome:
+        return await gateway.approve(ref, self._cmd.callback, call)
 
-    async def _record_error(
-        self, transaction_id: str, exc: PaymentPlatformError | PaymentOutcomeUnknown
-    ) -> None:
-        async with self._uow() as uow:
-            ctx = await lock_by_transaction(uow, transaction_id)
-            now = self._clock.now()
-            attempt = await uow.attempts.open_attempt(ctx.payment.id or 0, Operation.APPROVE)
-            if isinstance(exc, PaymentOutcomeUnknown):
-                if attempt is not None:
-                    attempt.unknown(exc.message, now)
-            else:
-                if attempt is not None:
-                    attempt.failed(exc.message, now)
-                if ctx.payment.state is PaymentState.APPROVING:
-                    ctx.payment.approval_refused(now)
-            await uow.commit()
+    async def succeeded(self, order: Order, result: Outcome, settling: Settling) -> None:
+        if order.pay.state in (PaymentState.FAILED, PaymentState.CANCELLED):
+            if isinstance(result, Approval):
+                # The order stopped waiting meanwhile, yet the platform took the money.
+                reason = f"approved after the order became {order.state.value}"
+                await settling.orphan(order, result.platform_tx_id, result.amount, reason)
+            return
+        if order.pay.state is not PaymentState.APPROVING:
+            return  # settled meanwhile (the reconciler, a webhook)
+        if isinstance(result, Approval):
+            if result.earlier and await settling.uow.orphans.find(
+                order.pay_type, result.platform_tx_id
+            ):
+                # This platform payment was taken under another order and is being given
+                # back as an orphan: it pays nothing.
+                order.approval_refused(settling.now, claimed_reference=self._claimed)
+                return
+            order.approval_settled(result, settling.now, settling.first_retry_at)
+        elif self._retrying:
+            # An earlier try of this approval may have taken the money: only a lookup (the
+            # reconciler's) settles it, not what this redirect says.
+            return
+        elif result.verified:
+            order.payment_declined(result, settling.now)
+        else:
+            order.approval_refused(settling.now, claimed_reference=self._claimed)
+
+    async def failed(self, order: Order, error: PaymentPlatformError, settling: Settling) -> None:
+        order.approval_refused(settling.now, claimed_reference=self._claimed)
+
+    async def unknown(self, order: Order, error: PaymentOutcomeUnknown, settling: Settling) -> None:
+        """The platform may have approved: the payment stays APPROVING for the reconciler."""

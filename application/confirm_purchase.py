@@ -2,9 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.events import group_event, order_event
 from domain.errors import Forbidden, IllegalTransition, NotFound
-from domain.events import EventType
 from domain.group import GroupState
 from domain.order import Order, OrderState
 from domain.ports.clock import Clock
@@ -49,18 +47,9 @@ class ConfirmPurchase:
             if group.state is not GroupState.MATCHED:
                 raise IllegalTransition(f"group {group.id} is {group.state.value}")
             now = self._clock.now()
-            order.confirm(now)
-            await uow.outbox.add(order_event(EventType.PURCHASE_CONFIRMED, order, now))
+            order.confirm_purchase(now)
             members = await uow.orders.of_group(group.id)
             if len(members) == group.size and all(m.state is OrderState.CONFIRMED for m in members):
                 group.mark_settlement_ready(members, now)
-                await uow.outbox.add(
-                    group_event(
-                        EventType.GROUP_SETTLEMENT_READY,
-                        group,
-                        [m.id or 0 for m in members],
-                        now,
-                    )
-                )
             await uow.commit()
             return order

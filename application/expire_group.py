@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from application.events import group_event
 from application.refund_payment import RefundPayment
 from application.settings import PaymentPolicy
 from domain.errors import NotFound
-from domain.events import EventType
 from domain.group import Group, GroupState
 from domain.order import OrderState
 from domain.payment import PaymentState
@@ -53,7 +51,7 @@ class ExpireGroup:
             members = await uow.orders.of_group(group_id, for_update=True)
             if group.state is not GroupState.EXPIRED:
                 now = self._clock.now()
-                group.expire(now)
+                group.expire(now, members)
                 for order in members:
                     if order.state in (OrderState.PAID, OrderState.MATCHED):
                         assert order.id is not None
@@ -61,9 +59,6 @@ class ExpireGroup:
                         order.start_refund(now)
                         if payment is not None and payment.state is PaymentState.APPROVED:
                             payment.begin_refund(now, now + self._policy.lease)
-                await uow.outbox.add(
-                    group_event(EventType.GROUP_EXPIRED, group, [o.id or 0 for o in members], now)
-                )
                 await uow.commit()
             to_refund = [o.id for o in members if o.state is OrderState.REFUND_PENDING]
             done = [o.id or 0 for o in members if o.state is OrderState.REFUNDED]

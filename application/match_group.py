@@ -3,9 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.events import group_event
 from domain.errors import Conflict
-from domain.events import EventType
 from domain.group import Group
 from domain.ports.clock import Clock
 from domain.ports.unit_of_work import UnitOfWorkFactory
@@ -43,8 +41,5 @@ class MatchGroup:
             ordered = [by_id[i] for i in cmd.order_ids if i in by_id]
             group = Group.match(cmd.group_id, list(cmd.order_ids), ordered, now)
             await uow.groups.add(group)
-            await uow.outbox.add(
-                group_event(EventType.GROUP_MATCHED, group, list(cmd.order_ids), now)
-            )
             await uow.commit()
             return group

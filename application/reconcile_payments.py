@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from application.payment_runner import PaymentRunner
 from application.refund_payment import RefundPayment
 from application.resolve_payment import Resolution, ResolvePayment
 from application.settings import PaymentPolicy
@@ -23,6 +24,7 @@ class ReconcileReport:
     refunded: int = 0
     unresolved: int = 0
     alerts: int = 0
+    orphans_refunded: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -45,9 +47,11 @@ class ReconcilePayments:
         refunds: RefundPayment,
         alerts: Alerts,
         batch: int = 100,
+        runner: PaymentRunner | None = None,
     ) -> None:
         self._uow, self._clock, self._policy = uow, clock, policy
         self._resolve, self._refunds, self._alerts, self._batch = resolve, refunds, alerts, batch
+        self._runner = runner
 
     async def execute(self) -> ReconcileReport:
         report = ReconcileReport()
@@ -60,6 +64,7 @@ class ReconcilePayments:
             except DomainError as exc:
                 report.unresolved += 1
                 report.errors.append(f"order {payment.order_id}: {exc.message}")
+        await self._refund_orphans(report)
         self._alerts.count("gonggu_reconciled_paid_total", report.paid)
         self._alerts.count("gonggu_refunds_retried_total", report.refunds_retried)
         return report
@@ -77,6 +82,27 @@ class ReconcilePayments:
                     payment.checked(now)
             await uow.commit()
         return stale
+
+    async def _refund_orphans(self, report: ReconcileReport) -> None:
+        """Money no order owns, whose refund a request could not finish, is retried here."""
+        if self._runner is None:
+            return
+        async with self._uow() as uow:
+            now = self._clock.now()
+            due = list(await uow.orphans.due(now, self._batch))
+            for orphan in due:
+                orphan.defer(now + self._policy.lease, now)
+            await uow.commit()
+        for orphan in due:
+            assert orphan.id is not None
+            try:
+                if await self._runner.refund_orphan(orphan.id):
+                    report.orphans_refunded += 1
+                else:
+                    report.unresolved += 1
+            except DomainError as exc:
+                report.unresolved += 1
+                report.errors.append(f"orphan payment {orphan.id}: {exc.message}")
 
     async def _settle(self, payment: Payment, report: ReconcileReport) -> None:
         abandoned = self._clock.now() - payment.created_at > self._policy.abandon_after

@@ -1,19 +1,13 @@
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from datetime import datetime
 
-from application.attempts import claim_attempt
-from application.events import order_event
-from application.payment_context import call_of, lock_by_order_id, payment_ref
-from application.settings import PaymentPolicy
+from application.payment_runner import PaymentRunner, Settling, by_id
 from domain.errors import PaymentOutcomeUnknown, PaymentPlatformError
-from domain.events import EventType
-from domain.order import OrderState
+from domain.order import Order
 from domain.payment import Operation, PaymentState
-from domain.ports.clock import Clock, IdSource
-from domain.ports.payment_gateway import PaymentGateways
-from domain.ports.unit_of_work import UnitOfWorkFactory
+from domain.ports.payment_gateway import PaymentGateway, PaymentRef, PlatformCall, Refund
 
 
 @dataclass(frozen=True)
@@ -34,80 +28,50 @@ class RefundPayment:
     REFUNDED only when the platform confirmed the refund.
     """
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        gateways: PaymentGateways,
-        clock: Clock,
-        ids: IdSource,
-        policy: PaymentPolicy,
-    ) -> None:
-        self._uow, self._gateways, self._clock, self._ids = uow, gateways, clock, ids
-        self._policy = policy
+    def __init__(self, runner: PaymentRunner) -> None:
+        self._runner = runner
 
     async def execute(self, order_id: int, reason: str = "group expired") -> RefundOutcome:
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            payment = ctx.payment
-            if payment.state is PaymentState.REFUNDED:
-                return RefundOutcome(order_id, refunded=True)
-            if payment.state is not PaymentState.REFUNDING:
-                return RefundOutcome(order_id, False, f"payment is {payment.state.value}")
-            now = self._clock.now()
-            attempt = await claim_attempt(
-                uow, payment, Operation.REFUND, self._ids, now, self._policy.lease
-            )
-            if attempt is None:
-                return RefundOutcome(
-                    order_id, False, "a refund is already in progress", in_progress=True
-                )
-            ref = await payment_ref(uow, ctx.order, payment)
-            amount = payment.refundable_amount
-            call = call_of(attempt)
-            await uow.commit()
+        step = _Refund(reason)
+        ran = await self._runner.run(by_id(order_id), step, raises=False)
+        payment = ran.order.pay
+        if ran.busy:
+            return RefundOutcome(order_id, False, "a refund is already in progress", True)
+        if ran.error is not None:
+            return RefundOutcome(order_id, False, ran.error.message)
+        if payment.state is PaymentState.REFUNDED:
+            return RefundOutcome(order_id, refunded=True)
+        return RefundOutcome(order_id, False, f"payment is {payment.state.value}")
 
-        gateway = self._gateways.for_type(payment.platform)
-        try:
-            refund = await gateway.refund(ref, amount, reason, call)
-        except (PaymentPlatformError, PaymentOutcomeUnknown) as exc:
-            await self._record_failure(order_id, exc)
-            return RefundOutcome(order_id, False, exc.message)
 
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            now = self._clock.now()
-            attempt = await uow.attempts.open_attempt(ctx.payment.id or 0, Operation.REFUND)
-            if attempt is not None:
-                attempt.succeeded(now)
-            if ctx.payment.state is not PaymentState.REFUNDING:
-                await uow.commit()
-                return RefundOutcome(order_id, refunded=True)
-            refunded = refund.refunded_amount or amount
-            ctx.payment.refunded(refunded, now)
-            ctx.payment.raw_response = json.dumps(refund.raw, default=str, ensure_ascii=False)
-            if ctx.order.state is OrderState.REFUND_PENDING:
-                ctx.order.mark_refunded(now)
-            # Also when the order had already failed (an approval of the wrong amount): the
-            # money going back is news to consumers either way.
-            await uow.outbox.add(
-                order_event(EventType.ORDER_REFUNDED, ctx.order, now, refundedAmount=refunded)
-            )
-            await uow.commit()
-        return RefundOutcome(order_id, refunded=True)
+class _Refund:
+    operation = Operation.REFUND
 
-    async def _record_failure(
-        self, order_id: int, exc: PaymentPlatformError | PaymentOutcomeUnknown
-    ) -> None:
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            now = self._clock.now()
-            attempt = await uow.attempts.open_attempt(ctx.payment.id or 0, Operation.REFUND)
-            if attempt is not None:
-                if isinstance(exc, PaymentOutcomeUnknown):
-                    attempt.unknown(exc.message, now)
-                else:
-                    attempt.failed(exc.message, now)
-            if ctx.payment.state is PaymentState.REFUNDING:
-                backoff = self._policy.refund_backoff(ctx.payment.refund_failures)
-                ctx.payment.refund_failed(now + backoff, now)
-            await uow.commit()
+    def __init__(self, reason: str) -> None:
+        self._reason = reason
+        self._amount = 0
+
+    def begin(self, order: Order, now: datetime) -> bool:
+        payment = order.pay
+        self._amount = payment.refundable_amount
+        return payment.state is PaymentState.REFUNDING
+
+    async def call(self, gateway: PaymentGateway, ref: PaymentRef, call: PlatformCall) -> Refund:
+        return await gateway.refund(ref, self._amount, self._reason, call)
+
+    async def succeeded(self, order: Order, result: Refund, settling: Settling) -> None:
+        if order.pay.state is PaymentState.REFUNDING:
+            order.refund_confirmed(result.refunded_amount or self._amount, result.raw, settling.now)
+
+    async def failed(self, order: Order, error: PaymentPlatformError, settling: Settling) -> None:
+        self._retry_later(order, settling)
+
+    async def unknown(self, order: Order, error: PaymentOutcomeUnknown, settling: Settling) -> None:
+        self._retry_later(order, settling)
+
+    @staticmethod
+    def _retry_later(order: Order, settling: Settling) -> None:
+        payment = order.pay
+        if payment.state is PaymentState.REFUNDING:
+            backoff = settling.policy.refund_backoff(payment.refund_failures)
+            payment.refund_failed(settling.now + backoff, settling.now)

@@ -1,27 +1,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from enum import Enum
 
-from application.approval import record_approval, record_decline
-from application.payment_context import call_of, lock_by_order_id, payment_ref
-from application.refund_payment import RefundPayment
+from application.payment_runner import PaymentRunner, Settling, by_id
 from domain.errors import NotFound
-from domain.payment import AttemptState, Operation, Payment, PaymentState
-from domain.ports.clock import Clock
-from domain.ports.payment_gateway import (
-    Approval,
-    Decline,
-    PaymentGateways,
-    PaymentLookup,
-    PlatformCall,
-    PlatformStatus,
-)
-from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.order import Order
+from domain.payment import PaymentState
+from domain.ports.payment_gateway import Approval, Decline, PaymentLookup, PlatformStatus
 
 log = logging.getLogger("gonggu.payments")
 WAITING = (PaymentState.READY, PaymentState.APPROVING)
+CLOSED = (PaymentState.FAILED, PaymentState.CANCELLED)
 
 
 class Resolution(str, Enum):
@@ -29,6 +19,8 @@ class Resolution(str, Enum):
     FAILED = "FAILED"
     UNRESOLVED = "UNRESOLVED"
     NOTHING_TO_DO = "NOTHING_TO_DO"
+    ORPHAN = "ORPHAN"
+    """The order had stopped waiting, yet the platform holds its money: given back."""
 
 
 class ResolvePayment:
@@ -37,101 +29,75 @@ class ResolvePayment:
     Rules: PAID only when the platform reports the payment approved, and for exactly the
     order's amount (a different amount is refunded and the order fails); failed or cancelled
     when the platform says so, or when the caller says the checkout was abandoned and the
-    platform has not approved it; otherwise nothing moves.
+    platform has not approved it; otherwise nothing moves. Asked about an order that stopped
+    waiting (`closed_too`, as a webhook asks), money the platform nevertheless holds for it is
+    an orphan payment, refunded.
     """
 
-    def __init__(
-        self,
-        uow: UnitOfWorkFactory,
-        gateways: PaymentGateways,
-        clock: Clock,
-        refunds: RefundPayment,
-    ) -> None:
-        self._uow, self._gateways, self._clock, self._refunds = uow, gateways, clock, refunds
+    def __init__(self, runner: PaymentRunner) -> None:
+        self._runner = runner
 
-    async def execute(self, order_id: int, *, abandoned: bool = False) -> Resolution:
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            if ctx.payment.state not in WAITING:
-                return Resolution.NOTHING_TO_DO
-            ref = await payment_ref(uow, ctx.order, ctx.payment)
-            call = await _open_call(uow, ctx.payment)
-            platform = ctx.payment.platform
-        lookup = await self._gateways.for_type(platform).lookup(ref, call)
-        if lookup.status is PlatformStatus.APPROVED:
-            return await self._settle(order_id, lookup)
-        if lookup.status in (PlatformStatus.FAILED, PlatformStatus.CANCELLED) or abandoned:
-            return await self._decline(order_id, lookup)
-        return Resolution.UNRESOLVED
+    async def execute(
+        self, order_id: int, *, abandoned: bool = False, closed_too: bool = False
+    ) -> Resolution:
+        decision = _Resolve(abandoned, closed_too)
+        await self._runner.ask(by_id(order_id), decision)
+        return decision.resolution
 
     async def knows(self, transaction_id: str) -> bool:
         """Whether the transaction is committed here (a callback about it can be acted on)."""
-        async with self._uow() as uow:
+        async with self._runner.uow() as uow:
             return await uow.orders.by_transaction_id(transaction_id) is not None
 
     async def by_transaction(self, transaction_id: str) -> Resolution:
-        async with self._uow() as uow:
+        async with self._runner.uow() as uow:
             order = await uow.orders.by_transaction_id(transaction_id)
         if order is None or order.id is None:
             raise NotFound(f"no order has transaction {transaction_id}")
-        return await self.execute(order.id)
+        return await self.execute(order.id, closed_too=True)
 
-    async def _settle(self, order_id: int, lookup: PaymentLookup) -> Resolution:
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            if ctx.payment.state not in WAITING:
-                return Resolution.NOTHING_TO_DO
-            now = self._clock.now()
-            await _close_attempts(uow, ctx.payment, AttemptState.SUCCEEDED, now)
+
+class _Resolve:
+    def __init__(self, abandoned: bool, closed_too: bool = False) -> None:
+        self._abandoned, self._closed_too = abandoned, closed_too
+        self.resolution = Resolution.NOTHING_TO_DO
+
+    def begin(self, order: Order) -> bool:
+        return order.pay.state in WAITING or (self._closed_too and order.pay.state in CLOSED)
+
+    async def settle(self, order: Order, lookup: PaymentLookup | None, settling: Settling) -> bool:
+        if order.pay.state in CLOSED:
+            if lookup is not None and lookup.status is PlatformStatus.APPROVED:
+                held = lookup.approved_amount - lookup.refunded_amount
+                tx = lookup.platform_tx_id or order.pay.platform_tx_id
+                if held > 0 and tx:
+                    reason = f"the platform holds it after the order became {order.state.value}"
+                    await settling.orphan(order, tx, held, reason)
+                    self.resolution = Resolution.ORPHAN
+            return False
+        if order.pay.state not in WAITING:
+            self.resolution = Resolution.NOTHING_TO_DO
+            return False
+        status = lookup.status if lookup is not None else PlatformStatus.NOT_FOUND
+        if lookup is not None and status is PlatformStatus.APPROVED:
             approval = Approval(
-                platform_tx_id=lookup.platform_tx_id or ctx.payment.platform_tx_id or "",
+                platform_tx_id=lookup.platform_tx_id or order.pay.platform_tx_id or "",
                 amount=lookup.approved_amount,
-                approved_at=lookup.approved_at or now,
+                approved_at=lookup.approved_at or settling.now,
                 raw=lookup.raw,
             )
-            paid = await record_approval(uow, ctx.order, ctx.payment, approval, now)
-            await uow.commit()
-        if not paid:
-            await self._refunds.execute(order_id, reason="approved amount differs from order")
-            return Resolution.FAILED
-        log.info("order %s is PAID: its platform reports it approved", order_id)
-        return Resolution.PAID
-
-    async def _decline(self, order_id: int, lookup: PaymentLookup) -> Resolution:
-        async with self._uow() as uow:
-            ctx = await lock_by_order_id(uow, order_id)
-            if ctx.payment.state not in WAITING:
-                return Resolution.NOTHING_TO_DO
-            now = self._clock.now()
-            await _close_attempts(uow, ctx.payment, AttemptState.FAILED, now)
-            reason = f"the platform reports {lookup.status.value}"
-            cancelled = lookup.status is PlatformStatus.CANCELLED
-            decline = Decline(reason, cancelled, lookup.raw)
-            await record_decline(uow, ctx.order, ctx.payment, decline, now)
-            await uow.commit()
-        log.info("order %s did not pay: %s", order_id, reason)
-        return Resolution.FAILED
-
-
-async def _open_call(uow: UnitOfWork, payment: Payment) -> PlatformCall | None:
-    """The approval (or synchronous checkout) whose answer was lost, to ask about."""
-    assert payment.id is not None
-    for operation in (Operation.APPROVE, Operation.CHECKOUT):
-        attempt = await uow.attempts.open_attempt(payment.id, operation)
-        if attempt is not None:
-            return call_of(attempt)
-    return None
-
-
-async def _close_attempts(
-    uow: UnitOfWork, payment: Payment, state: AttemptState, now: datetime
-) -> None:
-    assert payment.id is not None
-    for operation in (Operation.CHECKOUT, Operation.APPROVE):
-        attempt = await uow.attempts.open_attempt(payment.id, operation)
-        if attempt is None:
-            continue
-        if state is AttemptState.SUCCEEDED:
-            attempt.succeeded(now)
-        else:
-            attempt.failed("resolved by asking the platform", now)
+            paid = order.approval_settled(approval, settling.now, settling.first_retry_at)
+            self.resolution = Resolution.PAID if paid else Resolution.FAILED
+            log.info("order %s: its platform reports it approved (%s)", order.id, status.value)
+            return True
+        if status in (PlatformStatus.FAILED, PlatformStatus.CANCELLED) or self._abandoned:
+            reason = f"the platform reports {status.value}"
+            cancelled = status is PlatformStatus.CANCELLED
+            order.payment_declined(
+                Decline(reason, cancelled, lookup.raw if lookup else {}), settling.now
+            )
+            self.resolution = Resolution.FAILED
+            log.info("order %s did not pay: %s", order.id, reason)
+            return True
+        self.resolution = Resolution.UNRESOLVED
+        return False

@@ -6,9 +6,19 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every error the business rules raise."""
 
+    order_id: int | None = None
+    transaction_id: str | None = None
+    """The order the error is about, when it is about one (502/503/504 answers carry it)."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def concerning(self, order_id: int | None, transaction_id: str | None) -> DomainError:
+        """Names the order this error is about (kept if already named)."""
+        if self.order_id is None:
+            self.order_id, self.transaction_id = order_id, transaction_id
+        return self
 
 
 class NotFound(DomainError):
@@ -47,6 +57,27 @@ class PaymentPlatformError(DomainError):
         self.platform = platform
         self.code = code
         self.platform_message = message
+
+
+class PaymentNotOwned(PaymentPlatformError):
+    """The platform took money, but not for the order in hand (another order's payment id, a
+    merchant key that is not this order's). The approval is refused for this order, and the
+    money is recorded as an orphan payment and given back."""
+
+    def __init__(
+        self,
+        platform: str,
+        message: str,
+        code: str | None = None,
+        *,
+        platform_tx_id: str,
+        amount: int,
+        merchant_ref: str | None = None,
+    ) -> None:
+        super().__init__(platform, message, code)
+        self.platform_tx_id = platform_tx_id
+        self.amount = amount
+        self.merchant_ref = merchant_ref
 
 
 class PaymentOutcomeUnknown(DomainError):

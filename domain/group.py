@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
 from domain.errors import GroupRuleViolation, IllegalTransition, InvalidInput
+from domain.events import Event, GroupEvent, GroupExpired, GroupMatched, GroupSettlementReady
 from domain.order import Order, OrderState
 
 
@@ -25,6 +26,7 @@ class Group:
     state: GroupState
     created_at: datetime
     updated_at: datetime
+    events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def match(
@@ -69,7 +71,7 @@ class Group:
             )
         for order in orders:
             order.join_group(group_id, at)
-        return cls(
+        group = cls(
             id=group_id,
             product_id=orders[0].product_id,
             size=size,
@@ -77,14 +79,23 @@ class Group:
             created_at=at,
             updated_at=at,
         )
+        group.events.append(group._event(GroupMatched, list(requested_ids), at))
+        return group
 
-    def expire(self, at: datetime) -> None:
+    def expire(self, at: datetime, members: Sequence[Order] = ()) -> None:
         self._move(GroupState.EXPIRED, at)
+        ids = [m.id or 0 for m in members]
+        self.events.append(self._event(GroupExpired, ids, at))
 
     def mark_settlement_ready(self, members: Sequence[Order], at: datetime) -> None:
         if len(members) != self.size or any(m.state is not OrderState.CONFIRMED for m in members):
             raise IllegalTransition(f"group {self.id} has members that have not confirmed")
         self._move(GroupState.SETTLEMENT_READY, at)
+        ids = [m.id or 0 for m in members]
+        self.events.append(self._event(GroupSettlementReady, ids, at))
+
+    def _event(self, kind: type[GroupEvent], order_ids: Sequence[int], at: datetime) -> GroupEvent:
+        return kind(self.id, self.product_id, tuple(order_ids), self.state.value, at)
 
     def _move(self, to: GroupState, at: datetime) -> None:
         if self.state is not GroupState.MATCHED:

@@ -29,6 +29,7 @@ class Operation(str, Enum):
     CHECKOUT = "CHECKOUT"
     APPROVE = "APPROVE"
     REFUND = "REFUND"
+    ORPHAN_REFUND = "ORPHAN_REFUND"  # giving back money no order owns (see domain/orphan.py)
 
 
 class AttemptState(str, Enum):
@@ -49,6 +50,20 @@ class PaymentAttempt:
     tries: int = 1
     error: str | None = None
     id: int | None = None
+
+    @classmethod
+    def begin(
+        cls, payment_id: int, operation: Operation, idempotency_key: str, at: datetime
+    ) -> PaymentAttempt:
+        """A new attempt, IN_FLIGHT from its first write: committed before the call is made."""
+        return cls(
+            payment_id=payment_id,
+            operation=operation,
+            idempotency_key=idempotency_key,
+            state=AttemptState.IN_FLIGHT,
+            created_at=at,
+            updated_at=at,
+        )
 
     def succeeded(self, at: datetime) -> None:
         self._settle(AttemptState.SUCCEEDED, None, at)

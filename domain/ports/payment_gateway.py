@@ -71,15 +71,21 @@ class Approval:
     amount: int
     approved_at: datetime
     raw: Json
+    earlier: bool = False
+    """The platform answered with an approval made before this call ("already complete"):
+    it may be one taken under another order and being given back as an orphan."""
 
 
 @dataclass(frozen=True)
 class Decline:
-    """The platform (or its redirect) says no money was taken."""
+    """No money was taken. `verified`: the platform itself says so (server-to-server, or it
+    cannot have taken any); an unverified decline is only what a URL claims, and never moves
+    an order — the order keeps waiting for the platform's own word."""
 
     reason: str
     cancelled_by_user: bool
     raw: Json
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,11 @@ class PaymentGateway(Protocol):
         """Starts the payment (KakaoPay ready, Open Banking withdrawal, SDK parameters)."""
         ...
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        """The payer's account as the platform knows it, from the client's payer data, to be
+        stored for refunds (Open Banking's fintech_use_num); never a secret. None elsewhere."""
+        ...
+
     def reference_from_callback(self, callback: Mapping[str, str]) -> str | None:
         """The platform's payment id carried by a return/callback, if any (recorded before
         `approve` is called so that a lost answer can still be looked up)."""
@@ -132,7 +143,24 @@ class PaymentGateway(Protocol):
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:
-        """Completes a payment the buyer authorised, from the return URL's parameters."""
+        """Completes a payment the buyer authorised, from the return URL's parameters.
+
+        Checks that the payment is this order's before taking the money wherever the platform
+        allows it; money taken for another order raises `PaymentNotOwned` (it is refunded). A
+        verified `Decline` means the platform says no money was taken; a claim the platform
+        refuses raises `PaymentPlatformError`."""
+        ...
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        """What a fail (`cancelled=False`) or cancel return URL claims, in the platform's own
+        codes (e.g. a user-cancel code on a fail URL). Only a claim: the platform is asked
+        before the order moves."""
+        ...
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        """Whether `lookup` can ask the platform about this payment at all. False only where
+        the platform has no way to be asked yet and has taken no money (NaverPay before the
+        buyer returned with a paymentId): a failure claim is then accepted as it is."""
         ...
 
     async def lookup(self, payment: PaymentRef, call: PlatformCall | None = None) -> PaymentLookup:

@@ -11,6 +11,8 @@ from domain.catalog import Product
 from domain.events import DomainEvent
 from domain.group import Group
 from domain.order import Order
+from domain.orphan import OrphanPayment
+from domain.pay_type import PayType
 from domain.payment import Operation, Payment, PaymentAttempt
 from domain.user import User
 
@@ -29,7 +31,16 @@ class ProductRepository(Protocol):
 
 
 class OrderRepository(Protocol):
-    async def add(self, order: Order) -> None: ...
+    async def add(self, order: Order) -> None:
+        """Stores the order (with its payment, if opened) and assigns the ids."""
+        ...
+
+    async def lock_with_payment(
+        self, *, order_id: int | None = None, transaction_id: str | None = None
+    ) -> Order | None:
+        """The order with its payment, both rows locked in one statement."""
+        ...
+
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None: ...
     async def by_transaction_id(
         self, transaction_id: str, *, for_update: bool = False
@@ -66,7 +77,33 @@ class AttemptRepository(Protocol):
         """The IN_FLIGHT or UNKNOWN attempt of this operation, to be retried with its key."""
         ...
 
+    async def get(self, attempt_id: int) -> PaymentAttempt | None: ...
+
+    async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
+        """Every IN_FLIGHT or UNKNOWN attempt of the payment (any operation), oldest first."""
+        ...
+
+    async def update(self, attempt: PaymentAttempt) -> None:
+        """Writes the attempt's state back by its id (the one in hand since it was claimed)."""
+        ...
+
     async def of_payment(self, payment_id: int) -> Sequence[PaymentAttempt]: ...
+
+
+class OrphanRepository(Protocol):
+    """Money no order owns, kept until the platform confirmed its refund."""
+
+    async def add(self, orphan: OrphanPayment) -> None: ...
+    async def get(self, orphan_id: int, *, for_update: bool = False) -> OrphanPayment | None: ...
+    async def find(self, platform: PayType, platform_tx_id: str) -> OrphanPayment | None:
+        """The orphan already recorded for this platform payment, if any."""
+        ...
+
+    async def due(self, now: datetime, limit: int) -> Sequence[OrphanPayment]:
+        """REFUNDING orphans whose retry is due, locked, skipping rows other workers hold."""
+        ...
+
+    async def all(self) -> Sequence[OrphanPayment]: ...
 
 
 class GroupRepository(Protocol):

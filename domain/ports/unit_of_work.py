@@ -3,10 +3,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.events import Event
 from domain.ports.repositories import (
     AttemptRepository,
     GroupRepository,
     OrderRepository,
+    OrphanRepository,
     Outbox,
     PaymentRepository,
     ProductRepository,
@@ -15,7 +17,11 @@ from domain.ports.repositories import (
 
 
 class UnitOfWork(Protocol):
-    """One atomic transaction. Leaving the block without `commit()` rolls everything back."""
+    """One atomic transaction. Leaving the block without `commit()` rolls everything back.
+
+    `commit()` first writes the events the aggregates raised (orders, groups, orphans) to the
+    outbox, in the same transaction; `collect_new_events()` then hands the committed ones to
+    the message bus (cosmicpython's unit of work)."""
 
     users: UserRepository
     products: ProductRepository
@@ -24,6 +30,7 @@ class UnitOfWork(Protocol):
     attempts: AttemptRepository
     groups: GroupRepository
     outbox: Outbox
+    orphans: OrphanRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -33,6 +40,9 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     async def commit(self) -> None: ...
+    def collect_new_events(self) -> list[Event]:
+        """The events of every commit so far, each handed out once."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

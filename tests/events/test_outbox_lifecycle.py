@@ -11,7 +11,7 @@ from dependency_injector import providers
 
 from adapters.outbound.persistence.errors import StorageError
 from bootstrap import Container
-from domain.events import DomainEvent, EventType
+from domain.events import DomainEvent, EventType, FollowUp
 from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.e2e.shop import Shop
 from tests.events.conftest import Outbox
@@ -145,6 +145,9 @@ class _CommitFails:
         return getattr(self._inner, name)
 
     async def commit(self) -> None:
+        # Events raised by the aggregates are written by the commit itself.
+        raised = self._inner.pending_events()  # type: ignore[attr-defined]
+        self._types.update(e.kind for e in raised if not isinstance(e, FollowUp))
         if self._fatal in self._types:
             raise StorageError("the database went away during commit")
         await self._inner.commit()

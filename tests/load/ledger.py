@@ -14,6 +14,7 @@ from tests.load.recorder import Recorder
 
 FINAL = {"CONFIRMED", "REFUNDED", "PAYMENT_FAILED", "PAYMENT_CANCELLED"}
 APPROVED = {"PAID", "MATCHED", "CONFIRMED", "REFUND_PENDING", "REFUNDED"}
+LIVE = {"PAID", "MATCHED", "CONFIRMED"}
 SHOWN = 5  # examples per failed check
 CLIP = 400  # characters per example
 
@@ -81,6 +82,7 @@ def check_ledger(ledger: Ledger, drive: Drive, recorder: Recorder) -> None:
     _check_orders(ledger, drive)
     _check_money(ledger, drive)
     _check_platforms(ledger, drive)
+    _check_held_money(ledger)
     ledger.check("every service answer as expected (no 5xx, no error)", recorder.unexpected)
     ledger.check(EXPIRY_CHECK, recorder.expiry_in_progress)
     ledger.check("an Idempotency-Key replay answers the first order", drive.replay_mismatches)
@@ -215,6 +217,28 @@ def _check_platforms(ledger: Ledger, drive: Drive) -> None:
                 f"{view['refunded_amount']}"
             )
     ledger.check("each order agrees with its platform payment", disagree)
+
+
+HELD_CHECK = "per platform, money held = the live orders' transAmount; refunded = approved - held"
+
+
+def _check_held_money(ledger: Ledger) -> None:
+    """Every won a platform still holds belongs to exactly one live order (none is orphaned)."""
+    pay_type_of = {prefix: pay_type for pay_type, prefix in PLATFORM.items()}
+    problems, shown = [], []
+    for prefix, payments in sorted(ledger.platform.items()):
+        approved = sum(p["amount"] * min(p["approvals"], 1) for p in payments)
+        refunded = sum(p["refunded_amount"] for p in payments)
+        held = approved - refunded
+        live = sum(
+            o["transAmount"]
+            for o in ledger.orders.values()
+            if o["payType"] == pay_type_of.get(prefix) and o["state"] in LIVE
+        )
+        shown.append(f"{prefix} {held:,}")
+        if held != live:
+            problems.append(f"{prefix} holds {held:,} won, its live orders {live:,}")
+    ledger.check(HELD_CHECK, problems, ", ".join(shown) + " won held")
 
 
 def _ref(payment: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.load.driver import Drive, Group, Placed
-from tests.load.ledger import Ledger, check_ledger
+from tests.load.ledger import HELD_CHECK, Ledger, check_ledger
 from tests.load.plan import Batch, Fate, Member, Outcome
 from tests.load.recorder import Recorder
 
@@ -102,3 +102,27 @@ def test_a_5xx_answer_fails_the_response_check() -> None:
 
     failed = [c.name for c in ledger.checks if not c.ok]
     assert failed == ["every service answer as expected (no 5xx, no error)"]
+
+
+def test_money_a_platform_holds_for_no_live_order_fails_the_held_money_check() -> None:
+    ledger, drive = _balanced()
+    # a stray payment the buyer made that no order owns, never given back
+    ledger.platform["naverpay"].append(
+        {
+            "paymentId": "NP1",
+            "merchantPayKey": "tx9",
+            "amount": 1000,
+            "approvals": 1,
+            "refunded_amount": 0,
+            "refunds": 0,
+        }
+    )
+
+    assert HELD_CHECK in _failed(ledger, drive)
+
+
+def test_a_live_order_whose_money_the_platform_gave_back_fails_the_held_money_check() -> None:
+    ledger, drive = _balanced()
+    ledger.orders[1]["state"] = "CONFIRMED"
+
+    assert HELD_CHECK in _failed(ledger, drive)

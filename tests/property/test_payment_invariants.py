@@ -1,12 +1,16 @@
 """Random interleavings of everything that can happen to orders and groups — placing, approving,
 cancelling, duplicate and concurrent callbacks, lost platform answers, refusals, matching,
 expiring, confirming, reconciling — against the real use-cases and a real SQLite database, with a
-platform that keeps a ledger of the money. After every step the invariants must hold."""
+platform that keeps a ledger of the money. Forged callbacks and callbacks carrying another order's
+payment are among the steps. After every step the invariants must hold; once the platform is well
+again and the reconciler has run, every won the platform holds belongs to exactly one live order:
+per platform, money held = the sum of the live orders' transAmount, refunded = approved - held."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from adapters.config import Settings
+from application.abandon_payment import AbandonPaymentCommand
 from application.approve_payment import ApprovePaymentCommand
 from application.confirm_purchase import ConfirmPurchaseCommand
 from application.match_group import MatchGroupCommand
@@ -24,8 +29,11 @@ from application.place_order import PlaceOrderCommand
 from bootstrap import build_container
 from domain.catalog import Product
 from domain.errors import DomainError
+from domain.order import LIVE_STATES, Order
 from domain.order import OrderState as S
+from domain.orphan import OrphanState
 from domain.pay_type import PayType
+from domain.payment import PaymentState
 from domain.user import User
 from tests.support.databases import migrate_outside_loop
 from tests.support.ledger_platform import Ledger, LedgerGateways
@@ -44,6 +52,7 @@ ARROWS = {
     (S.MATCHED, S.REFUNDED),
 }
 TEMPLATE: dict[str, Path] = {}
+_NO_ENTRY = type("NoEntry", (), {"amount": 0})()
 
 
 class Clock:
@@ -149,12 +158,45 @@ class PaymentLifecycle(RuleBasedStateMachine):
         pay_type = self.orders[order_id][1]
         if stray and not cancel:
             pay_type = data.draw(st.sampled_from(list(PayType)))
-        callback = {"result": "cancel"} if cancel else {}
+        callback = {"result": "cancel"} if cancel else {"paymentOf": tx}
         commands = [
             ApprovePaymentCommand(pay_type=pay_type, transaction_id=tx, callback=callback)
             for _ in range(copies)
         ]
         self.run(self._quietly(*(self.c.approve_payment().execute(c) for c in commands)))
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), fail=st.booleans())
+    def forged_callback(self, data: st.DataObject, fail: bool) -> None:
+        """A forged approval redirect (the platform knows no such payment), or a forged fail /
+        cancel redirect (the platform is asked before anything moves)."""
+        order_id, tx = self._tx(data)
+        pay_type = self.orders[order_id][1]
+        if fail:
+            command = AbandonPaymentCommand(
+                pay_type=pay_type, transaction_id=tx, cancelled_by_user=data.draw(st.booleans())
+            )
+            self.run(self._quietly(self.c.abandon_payment().execute(command)))
+            return
+        forged = ApprovePaymentCommand(
+            pay_type=pay_type, transaction_id=tx, callback={"forged": "1"}
+        )
+        self.run(self._quietly(self.c.approve_payment().execute(forged)))
+
+    @precondition(lambda self: len(self.orders) > 1)
+    @rule(data=st.data())
+    def cross_order_callback(self, data: st.DataObject) -> None:
+        """The buyer paid order B; the browser comes back to A's return URL with B's payment."""
+        a = data.draw(st.sampled_from(sorted(self.orders)))
+        tx_a, pay_type = self.orders[a]
+        others = sorted(o for o, (_, p) in self.orders.items() if p is pay_type and o != a)
+        if not others:
+            return
+        tx_b = self.orders[data.draw(st.sampled_from(others))][0]
+        command = ApprovePaymentCommand(
+            pay_type=pay_type, transaction_id=tx_a, callback={"paymentOf": tx_b}
+        )
+        self.run(self._quietly(self.c.approve_payment().execute(command)))
 
     @rule(operation=st.sampled_from(["approve", "refund", "checkout"]), lose=st.booleans())
     def platform_misbehaves_next(self, operation: str, lose: bool) -> None:
@@ -222,6 +264,59 @@ class PaymentLifecycle(RuleBasedStateMachine):
             if state is S.REFUNDED:
                 assert entry.refunded == entry.amount, f"{tx} REFUNDED but {entry}"
 
+    async def _money(self) -> tuple[list[Order], dict[int, PaymentState], list[tuple[str, int]]]:
+        async with self.c.uow()() as uow:
+            orders = list(await uow.orders.of_user(self.user_id))
+            payments = {}
+            for order in orders:
+                payment = await uow.payments.of_order(order.id or 0)
+                if payment is not None:
+                    payments[order.id or 0] = payment.state
+            orphans = [
+                (o.platform_tx_id, o.amount)
+                for o in await uow.orphans.all()
+                if o.state is OrphanState.REFUNDING
+            ]
+        return orders, payments, orphans
+
+    def _held(self) -> dict[PayType, int]:
+        """Per platform, what the ledger says it holds (approved and not given back)."""
+        held: dict[PayType, int] = defaultdict(int)
+        for tx, entry in self.ledger.entries.items():
+            pay_type = next((p for t, p in self.orders.values() if t == tx), None)
+            if pay_type is not None:
+                held[pay_type] += entry.amount * entry.approvals - entry.refunded
+        return held
+
+    @invariant()
+    def every_won_held_has_an_owner(self) -> None:
+        """Money held is a live order's, or on its way back (a refund or an orphan refund), or
+        in doubt (an answer lost, which the reconciler settles): never nobody's."""
+        orders, payments, orphans = self.run(self._money())
+        held = self._held()
+        live: dict[PayType, int] = defaultdict(int)
+        owned: dict[PayType, int] = defaultdict(int)
+        for order in orders:
+            state = payments.get(order.id or 0)
+            if order.state in LIVE_STATES:
+                live[order.pay_type] += order.trans_amount
+            if order.state in LIVE_STATES or state in (
+                PaymentState.APPROVING,
+                PaymentState.REFUNDING,
+            ):
+                owned[order.pay_type] += self.ledger.entries.get(
+                    order.transaction_id, _NO_ENTRY
+                ).amount
+        for tx, amount in orphans:
+            pay_type = next((p for t, p in self.orders.values() if t == tx), None)
+            if pay_type is not None:
+                owned[pay_type] += amount
+        for pay_type in PayType:
+            assert live[pay_type] <= held[pay_type] <= owned[pay_type], (
+                f"{pay_type.value}: holds {held[pay_type]}, live {live[pay_type]}, "
+                f"owned {owned[pay_type]}"
+            )
+
     def teardown(self) -> None:
         # With the platform well again, the reconciler converges: every refund is done, and no
         # money stays taken for an order that does not stand.
@@ -241,6 +336,17 @@ class PaymentLifecycle(RuleBasedStateMachine):
                     assert taken == entry.amount
                 else:
                     assert taken == 0, f"{tx} is {state} but {taken} won are still taken"
+            orders, _, orphans = self.run(self._money())
+            assert orphans == [], f"orphan payments not given back: {orphans}"
+            held = self._held()
+            for pay_type in PayType:
+                live = sum(o.trans_amount for o in orders if o.pay_type is pay_type and o.is_live)
+                assert held[pay_type] == live, f"{pay_type.value}: holds {held[pay_type]}"
+                txs = {t for t, p in self.orders.values() if p is pay_type}
+                entries = [e for t, e in self.ledger.entries.items() if t in txs]
+                approved = sum(e.amount * e.approvals for e in entries)
+                refunded = sum(e.refunded for e in entries)
+                assert refunded == approved - held[pay_type]
         finally:
             self.run(self.c.engine().dispose())
             self.loop.close()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from domain.errors import PaymentOutcomeUnknown, PaymentPlatformError
+from domain.errors import PaymentNotOwned, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.pay_type import PayType
 from domain.ports.payment_gateway import (
     Approval,
@@ -74,25 +74,56 @@ class LedgerGateway(PaymentGateway):
         return Checkout(client_data={}, platform_tx_id=ref.transaction_id, approval=approval)
 
     def reference_from_callback(self, callback: Mapping[str, str]) -> str | None:
-        return None
+        """Like NaverPay's paymentId: the payment the buyer's browser says it paid."""
+        return callback.get("paymentOf") or None
+
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return payer.get("fintechUseNum") or None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        return Decline("abandoned", cancelled, dict(callback), verified=False)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        return True
 
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:
         await asyncio.sleep(0)  # a network round trip: others may run meanwhile
+        if callback.get("forged"):
+            raise PaymentPlatformError(self.pay_type.value, "no such payment", "FORGED")
+        other = callback.get("paymentOf")
+        if other and other != payment.transaction_id:
+            # Another order's payment: like NaverPay, the platform only tells whose it is
+            # once it has taken the money (and refuses one it took already).
+            theirs = self._ledger.entries.get(other)
+            if theirs is None or theirs.cancelled or theirs.approvals or theirs.refunded:
+                raise PaymentPlatformError(self.pay_type.value, "not this payment", "E5")
+            theirs.approvals += 1
+            raise PaymentNotOwned(
+                self.pay_type.value,
+                f"the payment is {other}'s",
+                "E6",
+                platform_tx_id=other,
+                amount=theirs.amount,
+                merchant_ref=other,
+            )
         entry = self._entry(payment)
         if callback.get("result") == "cancel":
             entry.cancelled = True
             return Decline("user cancelled", True, {})
         if self._ledger.take(self._ledger.refuse_next, "approve"):
             raise PaymentPlatformError(self.pay_type.value, "approval refused", "E1")
+        if entry.refunded:
+            raise PaymentPlatformError(self.pay_type.value, "the payment was cancelled", "E7")
+        earlier = entry.approvals > 0
         if entry.approvals == 0 and not entry.cancelled:
             entry.approvals += 1
         if self._ledger.take(self._ledger.lose_next_answer, "approve"):
             raise PaymentOutcomeUnknown(self.pay_type.value, "timeout")
         if entry.approvals == 0:
             raise PaymentPlatformError(self.pay_type.value, "payment was cancelled", "E2")
-        return Approval(payment.transaction_id, entry.amount, datetime.now(UTC), {})
+        return Approval(payment.transaction_id, entry.amount, datetime.now(UTC), {}, earlier)
 
     async def lookup(self, payment: PaymentRef, call: PlatformCall | None = None) -> PaymentLookup:
         await asyncio.sleep(0)  # a network round trip: others may run meanwhile

@@ -22,14 +22,16 @@ from application.approve_payment import ApprovePayment, ApprovePaymentCommand
 from application.catalog import AddProduct, AddProductCommand, RegisterUser
 from application.confirm_purchase import ConfirmPurchase
 from application.expire_group import ExpireGroup
+from application.follow_ups import payment_core
 from application.match_group import MatchGroup, MatchGroupCommand
 from application.place_order import PlaceOrder, PlaceOrderCommand
 from application.refund_payment import RefundPayment
 from application.settings import PaymentPolicy
 from domain.catalog import Product
-from domain.events import DomainEvent, EventType
+from domain.events import DomainEvent, Event, EventType, FollowUp
 from domain.group import Group
 from domain.order import LIVE_STATES, Order, OrderState
+from domain.orphan import OrphanPayment, OrphanState
 from domain.pay_type import PayType
 from domain.payment import Operation, Payment, PaymentAttempt, PaymentState
 from domain.ports.payment_gateway import (
@@ -88,6 +90,7 @@ class Tables:
     payments: dict[int, Payment] = field(default_factory=dict)
     attempts: dict[int, PaymentAttempt] = field(default_factory=dict)
     groups: dict[int, Group] = field(default_factory=dict)
+    orphans: dict[int, OrphanPayment] = field(default_factory=dict)
     events: list[DomainEvent] = field(default_factory=list)
     published: dict[str, datetime] = field(default_factory=dict)
 
@@ -147,10 +150,13 @@ class FakeOrderRepository(_Repo):
         if order.id is None:
             order.id = self._next_id("orders")
         self._t.orders[order.id] = order
+        if order.has_payment:
+            order.pay.order_id = order.id
+            await FakePaymentRepository(self._uow).add(order.pay)
 
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
         self._lock("orders", order_id, for_update)
-        return self._t.orders.get(order_id)
+        return self._with_payment(self._t.orders.get(order_id))
 
     async def by_transaction_id(
         self, transaction_id: str, *, for_update: bool = False
@@ -158,7 +164,24 @@ class FakeOrderRepository(_Repo):
         orders = self._t.orders.values()
         found = next((o for o in orders if o.transaction_id == transaction_id), None)
         self._lock("orders", found.id if found else transaction_id, for_update)
-        return found
+        return self._with_payment(found)
+
+    async def lock_with_payment(
+        self, *, order_id: int | None = None, transaction_id: str | None = None
+    ) -> Order | None:
+        if order_id is not None:
+            return await self.get(order_id, for_update=True)
+        assert transaction_id is not None
+        return await self.by_transaction_id(transaction_id, for_update=True)
+
+    def _with_payment(self, order: Order | None) -> Order | None:
+        """Like the SQL repository, an order comes with its payment (the same object)."""
+        if order is not None:
+            payments = self._t.payments.values()
+            payment = next((p for p in payments if p.order_id == order.id), None)
+            if payment is not None:
+                order.payment = payment
+        return order
 
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
         found = [self._t.orders[i] for i in sorted(set(order_ids)) if i in self._t.orders]
@@ -233,6 +256,60 @@ class FakeAttemptRepository(_Repo):
             key=lambda a: a.id or 0,
         )
 
+    async def get(self, attempt_id: int) -> PaymentAttempt | None:
+        return self._t.attempts.get(attempt_id)
+
+    async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
+        return [a for a in await self.of_payment(payment_id) if a.is_open]
+
+    async def update(self, attempt: PaymentAttempt) -> None:
+        """By id, as the SQL repository's UPDATE: the stored row takes the attempt's state."""
+        assert attempt.id is not None
+        self.factory_updates.append(attempt.id)
+        stored = self._t.attempts[attempt.id]
+        stored.state, stored.tries = attempt.state, attempt.tries
+        stored.error, stored.updated_at = attempt.error, attempt.updated_at
+
+    @property
+    def factory_updates(self) -> list[int]:
+        return self._uow.factory.attempt_updates
+
+
+class FakeOrphanRepository(_Repo):
+    async def add(self, orphan: OrphanPayment) -> None:
+        if await self.find(orphan.platform, orphan.platform_tx_id) is not None:
+            raise ValueError(f"orphan {orphan.platform_tx_id} is recorded already")
+        if orphan.id is None:
+            orphan.id = self._next_id("orphans")
+        self._t.orphans[orphan.id] = orphan
+
+    async def get(self, orphan_id: int, *, for_update: bool = False) -> OrphanPayment | None:
+        self._lock("orphans", orphan_id, for_update)
+        return self._t.orphans.get(orphan_id)
+
+    async def find(self, platform: PayType, platform_tx_id: str) -> OrphanPayment | None:
+        return next(
+            (
+                o
+                for o in self._t.orphans.values()
+                if o.platform is platform and o.platform_tx_id == platform_tx_id
+            ),
+            None,
+        )
+
+    async def due(self, now: datetime, limit: int) -> Sequence[OrphanPayment]:
+        due = [
+            o
+            for o in sorted(self._t.orphans.values(), key=lambda o: o.id or 0)
+            if o.state is OrphanState.REFUNDING
+            and o.next_retry_at is not None
+            and o.next_retry_at <= now
+        ]
+        return due[:limit]
+
+    async def all(self) -> Sequence[OrphanPayment]:
+        return sorted(self._t.orphans.values(), key=lambda o: o.id or 0)
+
 
 class FakeGroupRepository(_Repo):
     async def add(self, group: Group) -> None:
@@ -278,6 +355,8 @@ class FakeUnitOfWork:
         self.attempts = FakeAttemptRepository(self)
         self.groups = FakeGroupRepository(self)
         self.outbox = FakeOutbox(self)
+        self.orphans = FakeOrphanRepository(self)
+        self._new_events: list[Event] = []
 
     async def __aenter__(self) -> Self:
         assert not self.entered, "a unit of work is entered once"
@@ -298,9 +377,27 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         assert self.entered, "commit outside of `async with`"
+        raised: list[Event] = []
+        aggregates: list[Any] = [
+            *self.tables.orders.values(),
+            *self.tables.groups.values(),
+            *self.tables.orphans.values(),
+        ]
+        for aggregate in aggregates:
+            raised.extend(aggregate.events)
+            aggregate.events.clear()
+        raised.sort(key=lambda event: event.seq)
+        for event in raised:
+            if not isinstance(event, FollowUp):
+                await self.outbox.add(event.record())
         self.factory.tables = copy.deepcopy(self.tables)
         self.committed += 1
         self.factory.committed += 1
+        self._new_events.extend(raised)
+
+    def collect_new_events(self) -> list[Event]:
+        events, self._new_events = self._new_events, []
+        return events
 
 
 class FakeUnitOfWorkFactory:
@@ -311,6 +408,8 @@ class FakeUnitOfWorkFactory:
         self.committed = 0
         self.rolled_back = 0
         self.locks: list[tuple[str, object]] = []
+        self.attempt_updates: list[int] = []
+        """Ids of the attempts written back by id (none is looked up again to settle it)."""
         self._sequences: defaultdict[str, int] = defaultdict(int)
 
     def __call__(self) -> FakeUnitOfWork:
@@ -340,6 +439,9 @@ class FakeUnitOfWorkFactory:
 
     def group(self, group_id: int) -> Group:
         return self.tables.groups[group_id]
+
+    def orphans(self) -> list[OrphanPayment]:
+        return sorted(self.tables.orphans.values(), key=lambda o: o.id or 0)
 
     def events(self, *types: EventType) -> list[DomainEvent]:
         return [e for e in self.tables.events if not types or e.type in types]
@@ -379,6 +481,7 @@ class FakeGateway:
         self._clock = clock
         self.synchronous = synchronous
         self.lookup_status = PlatformStatus.PENDING
+        self.looks_up_by_order = pay_type is not PayType.NAVER_PAY
         self.calls: list[GatewayCall] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
 
@@ -435,6 +538,18 @@ class FakeGateway:
 
     def reference_from_callback(self, callback: Mapping[str, str]) -> str | None:
         return callback.get("paymentId") or callback.get("paymentKey")
+
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return payer.get("fintechUseNum") or None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        reason = callback.get("message") or ("cancel redirect" if cancelled else "fail redirect")
+        return Decline(reason, cancelled or callback.get("code") == "UserCancel", dict(callback))
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        """Like NaverPay, a platform without lookups by our order id cannot be asked before
+        the buyer returned with its payment id."""
+        return payment.platform_tx_id is not None or self.looks_up_by_order
 
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
@@ -522,14 +637,11 @@ class Shop:
         self.gateways = FakeGateways(self.clock)
         self.urls = FakeReturnUrls()
         self.policy = policy or PaymentPolicy()
-        self.refund = RefundPayment(self.db, self.gateways, self.clock, self.ids, self.policy)
-        self.place_order = PlaceOrder(
-            self.db, self.gateways, self.urls, self.clock, self.ids, self.refund
-        )
-        self.approve = ApprovePayment(
-            self.db, self.gateways, self.clock, self.ids, self.policy, self.refund
-        )
-        self.abandon = AbandonPayment(self.db, self.gateways, self.clock)
+        self.runner = payment_core(self.db, self.gateways, self.clock, self.ids, self.policy)
+        self.refund = RefundPayment(self.runner)
+        self.place_order = PlaceOrder(self.runner, self.urls, self.ids)
+        self.approve = ApprovePayment(self.runner)
+        self.abandon = AbandonPayment(self.runner)
         self.match = MatchGroup(self.db, self.clock)
         self.expire = ExpireGroup(self.db, self.clock, self.refund)
         self.confirm = ConfirmPurchase(self.db, self.clock)

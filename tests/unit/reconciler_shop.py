@@ -82,9 +82,9 @@ class ReconcilerShop(Shop):
             )
         self.alerts = FakeAlerts()
         db = cast(UnitOfWorkFactory, self.db)  # the fake is structurally a factory
-        self.resolve = ResolvePayment(db, self.gateways, self.clock, self.refund)
+        self.resolve = ResolvePayment(self.runner)
         self.reconcile = ReconcilePayments(
-            db, self.clock, self.policy, self.resolve, self.refund, self.alerts
+            db, self.clock, self.policy, self.resolve, self.refund, self.alerts, runner=self.runner
         )
         self.refund_unmatched = RefundUnmatchedOrders(db, self.clock, self.policy, self.refund)
 

@@ -18,8 +18,6 @@ from domain.errors import DomainError, InvalidInput
 from domain.pay_type import PayType
 
 GET_POST = [HttpMethod.GET, HttpMethod.POST]
-# What the platforms put in a return URL when the buyer, not the payment, gave up.
-USER_CANCEL_CODES = {"UserCancel", "PAY_PROCESS_CANCELED"}
 
 
 class PaymentCallbackController(Controller):
@@ -69,14 +67,11 @@ class PaymentCallbackController(Controller):
         pay_type = PAY_TYPE_OF_SLUG.get(platform.lower())
         if pay_type is None or outcome not in ("fail", "cancel"):
             raise InvalidInput(f"no such payment callback: {platform}/{outcome}")
-        params = await _params(request)
-        code = params.get("code") or params.get("resultCode") or ""
-        reason = params.get("message") or params.get("resultMessage") or f"{outcome} redirect"
         command = AbandonPaymentCommand(
             pay_type=pay_type,
             transaction_id=transaction_id,
-            cancelled_by_user=outcome == "cancel" or code in USER_CANCEL_CODES,
-            reason=reason,
+            cancelled_by_user=outcome == "cancel",
+            callback=await _params(request),
         )
         return await shopper_answer(request, abandon.execute(command))
 

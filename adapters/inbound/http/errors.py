@@ -59,6 +59,9 @@ def error_envelope(exc: DomainError) -> tuple[int, dict[str, Any]]:
     elif isinstance(exc, StorageUnavailable):
         log.error("storage failed: %s", exc.message)
         message = "the service cannot reach its database; nothing was changed"
+    if status in (502, 503, 504) and exc.order_id is not None:
+        # Every 5xx about an order names it, so that a client can follow it up.
+        data = {**(data or {}), "orderId": exc.order_id, "transactionId": exc.transaction_id}
     return status, {"statusCode": status, "statusMsg": message, "data": data}
 
 

@@ -25,6 +25,10 @@ _CONFLICTS = {
     ("uq_payments_order_id", "payments.order_id"): "this order already has a payment",
     ("uq_payment_attempts_idempotency_key", "payment_attempts.idempotency_key"): "an attempt "
     "with this idempotency key already exists",
+    (
+        "uq_orphan_payments_platform_tx",
+        "orphan_payments.platform, orphan_payments.platform_tx_id",
+    ): "this platform payment is already recorded as an orphan",
 }
 
 

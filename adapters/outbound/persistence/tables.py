@@ -23,6 +23,7 @@ from sqlalchemy import Enum as SqlEnum
 from adapters.outbound.persistence.column_types import EpochMillis, Id
 from domain.group import GroupState
 from domain.order import OrderState
+from domain.orphan import OrphanState
 from domain.pay_type import PayType
 from domain.payment import AttemptState, Operation, PaymentState
 from domain.ports.idempotency import RecordState
@@ -149,6 +150,31 @@ payment_attempts = Table(
     Column("tries", Integer, nullable=False),
     Column("error", Text, nullable=True),
     Index("ix_payment_attempts_payment_operation", "payment_id", "operation"),
+    sqlite_autoincrement=True,
+)
+
+orphan_payments = Table(
+    "orphan_payments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("order_id", BigInteger, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("platform", enum_column(PayType), nullable=False),
+    Column("platform_tx_id", String(200), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", enum_column(OrphanState), nullable=False),
+    Column("created_at", EpochMillis, nullable=False),
+    Column("updated_at", EpochMillis, nullable=False),
+    Column("merchant_ref", String(200), nullable=True),
+    Column("payer_ref", String(200), nullable=True),
+    Column("refunded_amount", BigInteger, nullable=False),
+    Column("attempt_id", BigInteger, ForeignKey("payment_attempts.id"), nullable=True),
+    Column("refund_failures", Integer, nullable=False),
+    Column("next_retry_at", EpochMillis, nullable=True),
+    Column("raw_response", Text, nullable=True),
+    # One orphan per platform payment: finding the same stray money twice records it once.
+    Index("uq_orphan_payments_platform_tx", "platform", "platform_tx_id", unique=True),
+    Index("ix_orphan_payments_state_retry", "state", "next_retry_at"),
     sqlite_autoincrement=True,
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,12 +14,20 @@ from adapters.outbound.persistence.repositories import (
     SqlaAttemptRepository,
     SqlaGroupRepository,
     SqlaOrderRepository,
+    SqlaOrphanRepository,
     SqlaOutbox,
     SqlaPaymentRepository,
     SqlaProductRepository,
     SqlaUserRepository,
 )
+from domain.events import Event, FollowUp
+from domain.group import Group
+from domain.order import Order
+from domain.orphan import OrphanPayment
 from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+AGGREGATES = (Order, Group, OrphanPayment)
+"""The entities that raise events."""
 
 
 class SqlaUnitOfWork(UnitOfWork):
@@ -30,6 +39,8 @@ class SqlaUnitOfWork(UnitOfWork):
     def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._committed_events: list[Event] = []
+        self._seen: list[Any] = []
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -42,6 +53,11 @@ class SqlaUnitOfWork(UnitOfWork):
             await session.close()
             raise
         self._session = session
+        # The identity map holds clean objects weakly: the aggregates whose events are still
+        # to be written are kept here until commit (cosmicpython's `seen`).
+        self._seen = []
+        event.listen(session.sync_session, "loaded_as_persistent", self._see)
+        event.listen(session.sync_session, "transient_to_pending", self._see)
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)
         self.orders = SqlaOrderRepository(session)
@@ -49,6 +65,7 @@ class SqlaUnitOfWork(UnitOfWork):
         self.attempts = SqlaAttemptRepository(session)
         self.groups = SqlaGroupRepository(session)
         self.outbox = SqlaOutbox(session)
+        self.orphans = SqlaOrphanRepository(session)
         return self
 
     async def __aexit__(
@@ -76,8 +93,38 @@ class SqlaUnitOfWork(UnitOfWork):
         """Makes every change of the unit of work durable; the unit may go on after it."""
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's block")
+        raised = self._raised_events()
+        for raised_event in raised:
+            if not isinstance(raised_event, FollowUp):
+                await self.outbox.add(raised_event.record())
         with storage_errors():
             await self._session.commit()
+        self._committed_events.extend(raised)
+
+    def collect_new_events(self) -> list[Event]:
+        events, self._committed_events = self._committed_events, []
+        return events
+
+    def pending_events(self) -> list[Event]:
+        """The events the next commit will write (for tests that fail a commit on them)."""
+        return sorted(
+            (e for entity in self._seen for e in entity.__dict__.get("events") or ()),
+            key=lambda event: event.seq,
+        )
+
+    def _see(self, _session: Any, instance: Any) -> None:
+        if isinstance(instance, AGGREGATES) and all(instance is not s for s in self._seen):
+            self._seen.append(instance)
+
+    def _raised_events(self) -> list[Event]:
+        """Takes the events off every aggregate this unit of work loaded or added."""
+        raised: list[Event] = []
+        for entity in self._seen:
+            events = entity.__dict__.get("events")
+            if events:
+                raised.extend(events)
+                events.clear()
+        return sorted(raised, key=lambda event: event.seq)
 
 
 class SqlaUnitOfWorkFactory(UnitOfWorkFactory):

@@ -71,10 +71,29 @@ class KakaoPayGateway(PaymentGateway):
         """The tid is known from `ready`; the approval redirect carries only `pg_token`."""
         return None
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        """KakaoPay's fail/cancel URLs carry no parameters: the path says which one it is,
+        and `order` (looked up before anything moves) says whether it is true."""
+        if cancelled:
+            return Decline("the buyer cancelled on KakaoPay", True, dict(callback), False)
+        return Decline("KakaoPay reports the payment failed", False, dict(callback), False)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        """`order` answers about any tid; without one (ready never answered) nothing began."""
+        return True
+
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:
-        """`approve` with the buyer's pg_token; returns the amount Kakao actually took."""
+        """`approve` with the buyer's pg_token; returns the amount Kakao actually took.
+
+        Ownership is checked by KakaoPay before it takes the money: approve names this
+        order's own tid (from its `ready`) and `partner_order_id`, which Kakao requires to
+        equal ready's, and a pg_token from another payment is refused — a cross-order
+        redirect cannot take money for the wrong order."""
         pg_token = callback.get("pg_token")
         if not pg_token:
             raise PaymentPlatformError(PLATFORM, "pg_token missing from the approval redirect")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from adapters.outbound.payments.naverpay.parsing import (
     lookup_from_history,
     parse_ymdt,
 )
-from domain.errors import PaymentOutcomeUnknown, PaymentPlatformError
+from domain.errors import PaymentNotOwned, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.pay_type import PayType
 from domain.ports.payment_gateway import (
     Approval,
@@ -75,16 +76,33 @@ class NaverPayGateway(PaymentGateway):
         """The `paymentId` NaverPay appends to the return URL."""
         return callback.get("paymentId") or None
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        """NaverPay's `resultCode` (`UserCancel`, `OwnerAuthFail`, ...) and `resultMessage`."""
+        return _window_failure(callback, cancelled)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        """NaverPay is asked by paymentId only, which the buyer's return brings. Before it,
+        NaverPay cannot be asked — and it has taken no money (nothing is charged until the
+        merchant applies), so a failure claim is then accepted as it is."""
+        return bool(payment.platform_tx_id)
+
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:
-        """Applies the payment the buyer authorised; a failed window took no money."""
+        """Applies the payment the buyer authorised; a failed window took no money.
+
+        NaverPay lists nothing about a payment before it is applied, so whose payment it is
+        (`merchantPayKey`) can only be read in apply's answer: a payment of another order then
+        raises `PaymentNotOwned`, and is refunded."""
         result = callback.get("resultCode")
         payment_id = callback.get("paymentId") or payment.platform_tx_id
         if result != SUCCESS or not payment_id:
-            # Nothing is charged until the merchant applies, so skipping apply is safe.
-            reason = f"{result or 'no resultCode'}: {callback.get('resultMessage', '')}".strip()
-            return Decline(reason, cancelled_by_user=result == "UserCancel", raw=dict(callback))
+            # Nothing is charged until the merchant applies, so skipping apply is safe (an
+            # apply sent earlier is the application's to look up, not this window's).
+            return _window_failure(callback, cancelled=False, verified=True)
         answer = await self._client.apply(payment_id, call.idempotency_key)
         code = answer.get("code")
         if code == ALREADY_APPROVED:
@@ -92,7 +110,18 @@ class NaverPayGateway(PaymentGateway):
         _raise_unless_success(answer)
         body = _object(answer.get("body"))
         detail = _object(body.get("detail"))
-        return _approval(payment, str(body.get("paymentId") or payment_id), detail, answer)
+        applied_id = str(body.get("paymentId") or payment_id)
+        key = detail.get("merchantPayKey")
+        if key != payment.transaction_id:
+            raise PaymentNotOwned(
+                PLATFORM,
+                f"merchantPayKey {key!r} is not this order's {payment.transaction_id!r}",
+                "MerchantPayKeyMismatch",
+                platform_tx_id=applied_id,
+                amount=amount(detail, "totalPayAmount"),
+                merchant_ref=str(key) if key is not None else None,
+            )
+        return _approval(payment, applied_id, detail, answer)
 
     async def lookup(self, payment: PaymentRef, call: PlatformCall | None = None) -> PaymentLookup:
         """Reads the payment's history rows: its approval and every cancellation."""
@@ -141,16 +170,28 @@ class NaverPayGateway(PaymentGateway):
         raise PaymentOutcomeUnknown(PLATFORM, "the cancel is still not complete; retry later")
 
     async def _approval_from_history(self, payment: PaymentRef, payment_id: str) -> Approval:
+        """The earlier apply's approval; refused if that payment is another order's or has
+        been cancelled since (an orphan already given back is nobody's payment)."""
         answer = await self._client.history(payment_id)
         _raise_unless_success(answer)
-        for row in _object(answer.get("body")).get("list") or []:
+        rows = [_object(row) for row in _object(answer.get("body")).get("list") or []]
+        if lookup_from_history(payment_id, rows, answer).status is PlatformStatus.REFUNDED:
+            raise PaymentPlatformError(PLATFORM, f"{payment_id} was cancelled", ALREADY_CANCELLED)
+        for row in rows:
             detail = _object(row)
             if (
                 detail.get("admissionTypeCode") == APPROVAL_TYPE
                 and detail.get("admissionState") == ADMITTED
             ):
-                return _approval(payment, payment_id, detail, answer)
+                return replace(_approval(payment, payment_id, detail, answer), earlier=True)
         raise PaymentOutcomeUnknown(PLATFORM, "apply says complete but no approval is listed")
+
+
+def _window_failure(callback: Mapping[str, str], cancelled: bool, verified: bool = True) -> Decline:
+    result = callback.get("resultCode")
+    reason = f"{result or 'no resultCode'}: {callback.get('resultMessage', '')}".strip()
+    by_user = cancelled or result == "UserCancel"
+    return Decline(reason, by_user, dict(callback), verified)
 
 
 def _approval(

@@ -94,6 +94,17 @@ class OpenBankingGateway(PaymentGateway):
         """Open Banking sends no callback: the withdrawal's id is known at checkout."""
         return None
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        """The payer's `fintechUseNum` (kept to deposit a refund back); never the token."""
+        return str(payer.get("fintechUseNum") or "").strip() or None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        """Open Banking has no fail or cancel redirect: such a URL is only a claim."""
+        return Decline("Open Banking sends no fail or cancel redirect", cancelled, {}, False)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        return True
+
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:

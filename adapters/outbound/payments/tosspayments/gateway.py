@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from adapters.outbound.payments.tosspayments.payment_object import (
     refunded_amount,
     status_of,
 )
-from domain.errors import PaymentPlatformError
+from domain.errors import PaymentNotOwned, PaymentPlatformError
 from domain.pay_type import PayType
 from domain.ports.payment_gateway import (
     Approval,
@@ -57,26 +58,46 @@ class TossPaymentsGateway(PaymentGateway):
         """The `paymentKey` of the success URL's query."""
         return callback.get("paymentKey") or None
 
+    def payer_reference(self, payer: Mapping[str, str]) -> str | None:
+        return None
+
+    def read_abandonment(self, callback: Mapping[str, str], *, cancelled: bool) -> Decline:
+        """The fail URL's `code` and `message` (`PAY_PROCESS_CANCELED`: the buyer quit)."""
+        code = callback.get("code") or ""
+        reason = f"{code}: {callback.get('message', '')}".strip(": ") or "fail redirect"
+        by_user = cancelled or code == USER_CANCELLED
+        return Decline(reason, by_user, dict(callback), verified=False)
+
+    def can_look_up(self, payment: PaymentRef) -> bool:
+        """Toss answers by paymentKey, and by our orderId when no paymentKey is known."""
+        return True
+
     async def approve(
         self, payment: PaymentRef, callback: Mapping[str, str], call: PlatformCall
     ) -> Approval | Decline:
         """Confirms the payment the buyer authorised, after checking the success URL's
-        `orderId` and `amount` against ours (Toss only takes the money at confirm)."""
+        `orderId` and `amount` against ours (Toss only takes the money at confirm).
+
+        A URL that fails those checks, or carries an error `code`, is answered with an
+        unverified `Decline` without calling Toss: nothing was taken, and the order keeps
+        waiting for what Toss itself says (a fail URL of a checkout the buyer did authorise
+        must not fail it)."""
         raw = dict(callback)
         if callback.get("code"):
             code = callback["code"]
             reason = f"{code}: {callback.get('message', '')}".strip()
-            return Decline(reason, cancelled_by_user=code == USER_CANCELLED, raw=raw)
+            return Decline(reason, code == USER_CANCELLED, raw, verified=False)
         payment_key = callback.get("paymentKey")
         if not payment_key:
-            return Decline("the success URL carried no paymentKey", False, raw)
+            return Decline("the success URL carried no paymentKey", False, raw, verified=False)
         if callback.get("orderId") != payment.transaction_id:
-            return Decline("the success URL is for another orderId", False, raw)
+            return Decline("the success URL is for another orderId", False, raw, verified=False)
         if callback.get("amount") != str(payment.amount):
             return Decline(
                 f"the buyer authorised {callback.get('amount')!r} won, not {payment.amount}",
                 False,
                 raw,
+                verified=False,
             )
         try:
             body = await self._post(
@@ -95,11 +116,20 @@ class TossPaymentsGateway(PaymentGateway):
             body = await self._get(f"/v1/payments/{quote(payment_key, safe='')}")
             if body.get("status") != "DONE" or body.get("orderId") != payment.transaction_id:
                 raise
+            return replace(self._approval(payment, body), earlier=True)
         return self._approval(payment, body)
 
     def _approval(self, payment: PaymentRef, body: Mapping[str, Any]) -> Approval:
         if body.get("orderId") != payment.transaction_id:
-            raise PaymentPlatformError(PLATFORM, "the confirmed payment is for another order")
+            # Toss confirmed (took) a payment of another orderId: nobody's money here.
+            raise PaymentNotOwned(
+                PLATFORM,
+                f"the confirmed payment is for orderId {body.get('orderId')!r}",
+                "ORDER_ID_MISMATCH",
+                platform_tx_id=str(body.get("paymentKey") or ""),
+                amount=int(body.get("totalAmount") or 0),
+                merchant_ref=str(body.get("orderId")),
+            )
         if body.get("status") != "DONE":
             raise PaymentPlatformError(
                 PLATFORM,

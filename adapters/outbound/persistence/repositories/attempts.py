@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.errors import translated
@@ -37,6 +37,38 @@ class SqlaAttemptRepository(AttemptRepository):
             .limit(1)
         )
         return (await self._session.scalars(stmt)).first()
+
+    @translated
+    async def get(self, attempt_id: int) -> PaymentAttempt | None:
+        return await self._session.get(PaymentAttempt, attempt_id)
+
+    @translated
+    async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
+        stmt = (
+            select(PaymentAttempt)
+            .where(
+                payment_attempts.c.payment_id == payment_id,
+                payment_attempts.c.state.in_([AttemptState.IN_FLIGHT, AttemptState.UNKNOWN]),
+            )
+            .order_by(payment_attempts.c.id)
+        )
+        return (await self._session.scalars(stmt)).all()
+
+    @translated
+    async def update(self, attempt: PaymentAttempt) -> None:
+        """One UPDATE by id: the attempt in hand need not be loaded again."""
+        assert attempt.id is not None
+        await self._session.execute(
+            update(payment_attempts)
+            .where(payment_attempts.c.id == attempt.id)
+            .values(
+                state=attempt.state,
+                tries=attempt.tries,
+                error=attempt.error,
+                updated_at=attempt.updated_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     @translated
     async def of_payment(self, payment_id: int) -> Sequence[PaymentAttempt]:

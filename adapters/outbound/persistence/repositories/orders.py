@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import orders
@@ -36,6 +37,22 @@ class SqlaOrderRepository(OrderRepository):
     ) -> Order | None:
         stmt = _locked(select(Order).where(orders.c.transaction_id == transaction_id), for_update)
         return (await self._session.scalars(stmt)).one_or_none()
+
+    @translated
+    async def lock_with_payment(
+        self, *, order_id: int | None = None, transaction_id: str | None = None
+    ) -> Order | None:
+        """The order and its payment, both rows locked by one statement (an inner join)."""
+        where = (
+            orders.c.id == order_id
+            if order_id is not None
+            else orders.c.transaction_id == transaction_id
+        )
+        stmt = _locked(
+            select(Order).where(where).options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
+            True,
+        )
+        return (await self._session.scalars(stmt)).unique().one_or_none()
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
