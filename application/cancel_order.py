@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.payment_context import lock_by_order_id
 from application.refund_payment import RefundOutcome, RefundPayment
 from application.settings import PaymentPolicy
 from domain.errors import Forbidden, IllegalTransition, NotFound
 from domain.order import Order, OrderState
-from domain.payment import PaymentState
 from domain.ports.clock import Clock
 from domain.ports.unit_of_work import UnitOfWorkFactory
 
@@ -53,15 +51,14 @@ class CancelOrder:
                 raise NotFound(f"order {cmd.order_id} does not exist")
             if cmd.acting_user_id is not None and peek.user_id != cmd.acting_user_id:
                 raise Forbidden(f"order {cmd.order_id} belongs to another user")
-            ctx = await lock_by_order_id(uow, cmd.order_id)
-            order = ctx.order
+            order = await uow.orders.lock_with_payment(order_id=cmd.order_id)
+            if order is None:
+                raise NotFound(f"order {cmd.order_id} does not exist")
             if order.group_id:
                 raise IllegalTransition(_refusal(order))
             if order.state is OrderState.PAID:
                 now = self._clock.now()
-                order.start_refund(now)
-                if ctx.payment.state is PaymentState.APPROVED:
-                    ctx.payment.begin_refund(now, now + self._policy.lease)
+                order.withdraw_payment(now, now + self._policy.lease)
                 await uow.commit()
             elif order.state not in (OrderState.REFUND_PENDING, OrderState.REFUNDED):
                 raise IllegalTransition(_refusal(order))

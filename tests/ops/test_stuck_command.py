@@ -16,7 +16,7 @@ import pytest
 from adapters.config import Settings
 from tests.e2e.shop import Shop
 
-# One database is enough for the command's output (and the orphan table is simulated there).
+# One database is enough for the command's output.
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 GONGGU = Path(sys.executable).parent / "gonggu"
 
@@ -66,26 +66,33 @@ def test_stuck_json_lists_waiting_payments_and_pending_refunds(
 
 
 @SQLITE_ONLY
-def test_stuck_prints_a_table_and_reads_orphan_payments_when_the_table_exists(
+def test_stuck_prints_a_table_and_lists_orphan_payments_being_given_back(
     shop: Shop, settings: Settings
 ) -> None:
     made = make_stuck_money(shop)
-    # The shape engineer core's revision 0002 gives the table (as far as this query needs).
+    # Two orphan payments as revision 0002 stores them: one still being refunded (its refund
+    # attempt refused by the platform), one already given back.
     path = settings.database_url.split("///", 1)[1]
     with sqlite3.connect(path) as db:
+        [(attempt_id,)] = db.execute(
+            "SELECT id FROM payment_attempts WHERE error IS NOT NULL ORDER BY id LIMIT 1"
+        ).fetchall()
         db.execute(
-            "CREATE TABLE orphan_payments (id INTEGER PRIMARY KEY, platform VARCHAR(32), "
-            "platform_tx_id VARCHAR(200), amount BIGINT, state VARCHAR(32), created_at BIGINT, "
-            "refund_failures INTEGER, last_error TEXT)"
+            "UPDATE payment_attempts SET error = 'Toss says: ALREADY_CANCELED_PAYMENT' "
+            "WHERE id = ?",
+            (attempt_id,),
         )
-        db.execute(
-            "INSERT INTO orphan_payments VALUES (1, 'TOSS_PAYMENTS', 'pk_1', 9900, 'REFUNDING', "
-            "1700000000000, 3, 'Toss says: ALREADY_CANCELED_PAYMENT')"
-        )
-        db.execute(
-            "INSERT INTO orphan_payments VALUES (2, 'TOSS_PAYMENTS', 'pk_2', 100, 'REFUNDED', "
-            "1700000000000, 0, NULL)"
-        )
+        for orphan_id, tx, amount, state, attempt in (
+            (1, "pk_1", 9900, "REFUNDING", attempt_id),
+            (2, "pk_2", 100, "REFUNDED", None),
+        ):
+            db.execute(
+                "INSERT INTO orphan_payments (id, order_id, platform, platform_tx_id, amount, "
+                "reason, state, created_at, updated_at, refunded_amount, attempt_id, "
+                "refund_failures) VALUES (?, ?, 'TOSS_PAYMENTS', ?, ?, 'another order', ?, "
+                "1700000000000, 1700000000000, 0, ?, 3)",
+                (orphan_id, made["waiting"], tx, amount, state, attempt),
+            )
 
     table = stuck(settings)
     as_json = json.loads(stuck(settings, "--json").stdout)
@@ -100,6 +107,7 @@ def test_stuck_prints_a_table_and_reads_orphan_payments_when_the_table_exists(
     assert lines[-1] == "4 stuck"
     [orphan] = [item for item in as_json if item["kind"] == "orphan payment"]
     assert orphan["orphanId"] == 1 and orphan["attempts"] == 3
+    assert orphan["orderId"] == made["waiting"] and orphan["state"] == "REFUNDING"
     assert orphan["lastError"] == "Toss says: ALREADY_CANCELED_PAYMENT"
 
 

@@ -10,18 +10,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, MetaData, Table, func, inspect, or_, select, type_coerce
+from sqlalchemy import BigInteger, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.outbound.persistence.column_types import from_epoch_ms
 from adapters.outbound.persistence.errors import storage_errors
-from adapters.outbound.persistence.tables import orders, outbox_events, payment_attempts, payments
+from adapters.outbound.persistence.tables import (
+    orders,
+    orphan_payments,
+    outbox_events,
+    payment_attempts,
+    payments,
+)
+from domain.orphan import OrphanState
 from domain.payment import Operation, PaymentState
 
 WAITING = (PaymentState.READY, PaymentState.APPROVING)
 HOUR_MS = 3_600_000
-ORPHAN_TABLE = "orphan_payments"
-ORPHAN_SETTLED = {"REFUNDED", "RESOLVED", "DONE", "CLOSED"}
 
 
 @dataclass(frozen=True)
@@ -284,41 +289,45 @@ async def _attempt_summary(
 
 
 async def _orphans(session: AsyncSession, now: datetime) -> list[StuckMoney]:
-    """Open orphan payments, when the schema has the table (Alembic revision 0002, engineer
-    core). Read by reflection, so only the column names below tie it to that revision."""
-    connection = await session.connection()
-    if not await connection.run_sync(lambda c: inspect(c).has_table(ORPHAN_TABLE)):
-        return []
-    table = await connection.run_sync(lambda c: Table(ORPHAN_TABLE, MetaData(), autoload_with=c))
+    """Orphan payments still being given back, with the order they were found with and the
+    last error of their refund attempt."""
+    query = (
+        select(
+            orphan_payments.c.id,
+            orphan_payments.c.order_id,
+            orders.c.transaction_id,
+            orphan_payments.c.platform,
+            orphan_payments.c.state,
+            orphan_payments.c.amount,
+            orphan_payments.c.created_at,
+            orphan_payments.c.refund_failures,
+            payment_attempts.c.error,
+        )
+        .join(orders, orders.c.id == orphan_payments.c.order_id)
+        .outerjoin(payment_attempts, payment_attempts.c.id == orphan_payments.c.attempt_id)
+        .where(orphan_payments.c.state != OrphanState.REFUNDED)
+        .order_by(orphan_payments.c.created_at)
+        .limit(500)
+    )
     items = []
-    for row in (await session.execute(select(table).limit(500))).mappings():
-        state = str(_first(row, "state", default="OPEN"))
-        if state.upper() in ORPHAN_SETTLED:
-            continue
-        since = _when(_first(row, "created_at", "recorded_at", default=None)) or now
+    for row in (await session.execute(query)).mappings():
+        since = row["created_at"]
         items.append(
             StuckMoney(
                 kind="orphan payment",
-                order_id=_first(row, "order_id", default=None),
-                transaction_id=_first(row, "transaction_id", default=None),
-                platform=str(_first(row, "platform", "pay_type", default="?")),
-                state=state,
-                amount=int(_first(row, "amount", "approved_amount", default=0) or 0),
+                order_id=row["order_id"],
+                transaction_id=row["transaction_id"],
+                platform=row["platform"].value,
+                state=row["state"].value,
+                amount=int(row["amount"]),
                 since=since,
                 age_s=int((now - since).total_seconds()),
-                attempts=int(_first(row, "refund_failures", "attempts", "tries", default=0) or 0),
-                last_error=_first(row, "last_error", "error", default=None),
-                orphan_id=_first(row, "id", default=None),
+                attempts=int(row["refund_failures"]),
+                last_error=row["error"],
+                orphan_id=row["id"],
             )
         )
     return items
-
-
-def _first(row: Any, *names: str, default: Any) -> Any:
-    for name in names:
-        if name in row:
-            return row[name]
-    return default
 
 
 def _when(value: Any) -> datetime | None:
