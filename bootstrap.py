@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from dependency_injector import containers, providers
 from litestar import Litestar
 
@@ -19,6 +18,7 @@ from adapters.inbound.http.idempotent_orders import IdempotentPlaceOrder
 from adapters.inbound.http.identity import Authenticator
 from adapters.outbound.alerts import LoggingAlerts
 from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
+from adapters.outbound.payments.http_clients import PlatformHttpClients
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
 from adapters.outbound.payments.openbanking import OpenBankingConfig, OpenBankingGateway
@@ -68,12 +68,15 @@ def _policy(settings: Settings) -> PaymentPolicy:
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
-    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    engine = providers.Singleton(
+        create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
+    )
     sessions = providers.Singleton(session_factory, engine)
     uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
     idempotency_store = providers.Singleton(SqlaIdempotencyStore, sessions)
 
-    http_client = providers.Singleton(httpx.AsyncClient)
+    # One pooled client per platform; `http_client().aclose()` closes them all.
+    http_client = providers.Singleton(PlatformHttpClients, settings.provided.http_pool_size)
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIds)
     policy = providers.Singleton(_policy, settings)
@@ -91,7 +94,7 @@ class Container(containers.DeclarativeContainer):
             cid=settings.provided.kakaopay_cid,
             timeout_s=settings.provided.platform_timeout_s,
         ),
-        http=http_client,
+        http=http_client.provided.kakaopay,
     )
     naverpay = providers.Singleton(
         NaverPayGateway,
@@ -106,7 +109,7 @@ class Container(containers.DeclarativeContainer):
             mode=settings.provided.naverpay_mode,
             checkout_page_url=settings.provided.naver_checkout_page_url,
         ),
-        http=http_client,
+        http=http_client.provided.naverpay,
     )
     openbanking = providers.Singleton(
         OpenBankingGateway,
@@ -122,7 +125,7 @@ class Container(containers.DeclarativeContainer):
             recv_client_account_num=settings.provided.openbanking_recv_client_account_num,
             timeout_s=settings.provided.platform_timeout_s,
         ),
-        http=http_client,
+        http=http_client.provided.openbanking,
     )
     tosspayments = providers.Singleton(
         TossPaymentsGateway,
@@ -134,7 +137,7 @@ class Container(containers.DeclarativeContainer):
             timeout_s=settings.provided.platform_timeout_s,
             checkout_page_url=settings.provided.toss_checkout_page_url,
         ),
-        http=http_client,
+        http=http_client.provided.tosspayments,
     )
     gateways = providers.Singleton(GatewayRegistry, kakaopay, naverpay, openbanking, tosspayments)
 

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     unmatched_refund_after_s: float = 7 * 24 * 3600.0
     idempotency_ttl_s: float = 24 * 3600.0
 
+    # Performance (README "Performance"): per process, so `serve --workers N` opens N pools.
+    db_pool_size: int = Field(default=16, ge=1, le=500)
+    http_pool_size: int = Field(default=32, ge=1, le=1000)
+    log_requests: bool | None = None  # access log and httpx lines; default: development only
+
     @model_validator(mode="after")
     def _fill_mode_defaults(self) -> Settings:
         production = self.env == "production"
@@ -127,6 +132,11 @@ class Settings(BaseSettings):
         self.tosspayments_secret_key = (
             self.tosspayments_secret_key or SANDBOX_TOSSPAYMENTS_SECRET_KEY
         )
+
+    @property
+    def requests_logged(self) -> bool:
+        """A log line per request and per platform call costs CPU: on in development only."""
+        return self.env == "development" if self.log_requests is None else self.log_requests
 
     @property
     def toss_checkout_page_url(self) -> str:
