@@ -1,4 +1,4 @@
-"""Read-only use-cases: listings and the group's confirmation status."""
+"""Read-only use-cases: listings and the group's confirmation status, one query each."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from domain.catalog import Product
 from domain.errors import Forbidden, NotFound
-from domain.order import Order, OrderState
+from domain.order import Order
 from domain.ports.unit_of_work import UnitOfWorkFactory
 from domain.user import User
 
@@ -21,9 +21,10 @@ class ListUserOrders:
         if acting_user_id is not None and acting_user_id != user_id:
             raise Forbidden("you can list only your own orders")
         async with self._uow() as uow:
-            if await uow.users.get(user_id) is None:
-                raise NotFound(f"user {user_id} does not exist")
-            return await uow.orders.of_user(user_id)
+            orders = await uow.orders.of_user_if_exists(user_id)
+        if orders is None:
+            raise NotFound(f"user {user_id} does not exist")
+        return orders
 
 
 class ListProductBuyers:
@@ -34,9 +35,10 @@ class ListProductBuyers:
 
     async def execute(self, product_id: int) -> Sequence[User]:
         async with self._uow() as uow:
-            if await uow.products.get(product_id) is None:
-                raise NotFound(f"product {product_id} does not exist")
-            return await uow.users.buyers_of_product(product_id)
+            buyers = await uow.users.buyers_if_product_exists(product_id)
+        if buyers is None:
+            raise NotFound(f"product {product_id} does not exist")
+        return buyers
 
 
 class GroupConfirmationStatus:
@@ -47,12 +49,11 @@ class GroupConfirmationStatus:
 
     async def execute(self, group_id: int, number_of_members: int) -> bool:
         async with self._uow() as uow:
-            if await uow.groups.get(group_id) is None:
-                raise NotFound(f"group {group_id} does not exist")
-            members = await uow.orders.of_group(group_id)
-        return len(members) == number_of_members and all(
-            m.state is OrderState.CONFIRMED for m in members
-        )
+            counts = await uow.orders.group_confirmations(group_id)
+        if counts is None:
+            raise NotFound(f"group {group_id} does not exist")
+        members, confirmed = counts
+        return members == number_of_members and confirmed == members
 
 
 class GetProduct:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.errors import translated
-from adapters.outbound.persistence.tables import orders
+from adapters.outbound.persistence.tables import groups, orders, users
 from domain.order import Order, OrderState
 from domain.ports.repositories import OrderRepository
 
@@ -56,6 +57,35 @@ class SqlaOrderRepository(OrderRepository):
         return (await self._session.scalars(stmt)).all()
 
     @translated
+    async def of_user_if_exists(self, user_id: int) -> Sequence[Order] | None:
+        """One read-only Core query (no ORM loading): the user left-joined to their orders."""
+        stmt = (
+            select(users.c.id.label("known_user"), *orders.c)
+            .select_from(users.outerjoin(orders, orders.c.user_id == users.c.id))
+            .where(users.c.id == user_id)
+            .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+        )
+        rows = (await self._session.execute(stmt)).all()
+        if not rows:
+            return None
+        return [_order(row) for row in rows if row.id is not None]
+
+    @translated
+    async def group_confirmations(self, group_id: int) -> tuple[int, int] | None:
+        """One query: the group left-joined to its members, counted."""
+        confirmed = func.coalesce(
+            func.sum(case((orders.c.state == OrderState.CONFIRMED, 1), else_=0)), 0
+        )
+        stmt = (
+            select(func.count(orders.c.id), confirmed)
+            .select_from(groups.outerjoin(orders, orders.c.group_id == groups.c.id))
+            .where(groups.c.id == group_id)
+            .group_by(groups.c.id)
+        )
+        row = (await self._session.execute(stmt)).first()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    @translated
     async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]:
         stmt = select(Order).where(orders.c.group_id == group_id).order_by(orders.c.id)
         return (await self._session.scalars(_locked(stmt, for_update))).all()
@@ -77,6 +107,10 @@ class SqlaOrderRepository(OrderRepository):
             .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(stmt)).all()
+
+
+def _order(row: Row[Any]) -> Order:
+    return Order(**{column.name: row._mapping[column.name] for column in orders.c})
 
 
 def _locked(stmt: Select[tuple[Order]], for_update: bool) -> Select[tuple[Order]]:
