@@ -35,5 +35,8 @@ bench: $(STAMP)
 bench-lifecycle: $(STAMP)
 	$(BIN)/python -m tests.load.bench_lifecycle $(BENCH_ARGS)
 
+bench-reads: $(STAMP)
+	$(BIN)/python -m tests.load.bench_reads $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) gonggu.db .pytest_cache .mypy_cache .ruff_cache
