@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from domain.catalog import Product
 from domain.errors import Forbidden, NotFound
-from domain.order import Order
 from domain.ports.unit_of_work import UnitOfWorkFactory
-from domain.user import User
+from domain.views import OrderView, UserView
 
 
 class ListUserOrders:
@@ -17,7 +16,7 @@ class ListUserOrders:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[Order]:
+    async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[OrderView]:
         if acting_user_id is not None and acting_user_id != user_id:
             raise Forbidden("you can list only your own orders")
         async with self._uow() as uow:
@@ -33,7 +32,7 @@ class ListProductBuyers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def execute(self, product_id: int) -> Sequence[User]:
+    async def execute(self, product_id: int) -> Sequence[UserView]:
         async with self._uow() as uow:
             buyers = await uow.users.buyers_if_product_exists(product_id)
         if buyers is None:

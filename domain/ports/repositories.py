@@ -13,6 +13,7 @@ from domain.group import Group
 from domain.order import Order
 from domain.payment import Operation, Payment, PaymentAttempt
 from domain.user import User
+from domain.views import OrderView, UserView
 
 
 class UserRepository(Protocol):
@@ -22,7 +23,7 @@ class UserRepository(Protocol):
         """Users with a live order (PAID, MATCHED or CONFIRMED) for the product."""
         ...
 
-    async def buyers_if_product_exists(self, product_id: int) -> Sequence[User] | None:
+    async def buyers_if_product_exists(self, product_id: int) -> Sequence[UserView] | None:
         """`buyers_of_product`, newest user first, or None when there is no such product
         (one query: the read of a flash sale's busiest page)."""
         ...
@@ -47,7 +48,7 @@ class OrderRepository(Protocol):
         """Newest first."""
         ...
 
-    async def of_user_if_exists(self, user_id: int) -> Sequence[Order] | None:
+    async def of_user_if_exists(self, user_id: int) -> Sequence[OrderView] | None:
         """`of_user`, or None when there is no such user (one query)."""
         ...
 

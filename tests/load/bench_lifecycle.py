@@ -99,6 +99,11 @@ class BenchResult:
                     "lifecycles_per_s": round(rate, 1),
                     "reference_inserts_per_s": round(reference, 1),
                     "ratio_to_reference": round(rate / reference, 3) if reference else 0.0,
+                    # Each lifecycle round against the reference round right after it.
+                    "round_ratios": [
+                        round(a.rate / b.rate, 3) if b.rate else 0.0
+                        for a, b in zip(config.gonggu, config.reference, strict=True)
+                    ],
                     "rounds": [round(p.rate, 1) for p in config.gonggu],
                     "reference_rounds": [round(p.rate, 1) for p in config.reference],
                     "latency_ms": {
@@ -339,7 +344,8 @@ def render(summary: dict[str, Any]) -> str:
         lines.append(
             f"gonggu serve --workers {c['workers']}: {c['lifecycles_per_s']} lifecycles/s "
             f"(rounds {c['rounds']}); reference {c['reference_inserts_per_s']} inserts/s "
-            f"(rounds {c['reference_rounds']}); ratio {c['ratio_to_reference']}"
+            f"(rounds {c['reference_rounds']}); ratio {c['ratio_to_reference']} "
+            f"(per round {c['round_ratios']})"
             + (f"; {c['speedup_vs_1_process']}x one process" if "speedup_vs_1_process" in c else "")
         )
         for step, cut in c["latency_ms"].items():

@@ -106,7 +106,8 @@ async def grow_to(dsn: str, size: int) -> float:
         await connection.execute(
             f"INSERT INTO orders ({ORDER_COLUMNS}) SELECT "
             f"{first_user} + (i % {user_span}), 1 + (i % {BULK_PRODUCTS}), 0, 1, 2, 4, 10000, "
-            f"'KAKAO_PAY', 'bulk-' || i, 1000 + i / 4, {states}[1 + i % 5], $1 + i, $1 + i "
+            f"'KAKAO_PAY', 'bulk-' || i, 1000 + i / 4, {states}[1 + i % 5], "
+            "$1::bigint + i, $1::bigint + i "
             f"FROM generate_series({have}, {size - 1}) i",
             T0_MS,
         )
