@@ -19,7 +19,7 @@ class ListUserOrders:
     async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[OrderView]:
         if acting_user_id is not None and acting_user_id != user_id:
             raise Forbidden("you can list only your own orders")
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             orders = await uow.orders.of_user_if_exists(user_id)
         if orders is None:
             raise NotFound(f"user {user_id} does not exist")
@@ -33,7 +33,7 @@ class ListProductBuyers:
         self._uow = uow
 
     async def execute(self, product_id: int) -> Sequence[UserView]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             buyers = await uow.users.buyers_if_product_exists(product_id)
         if buyers is None:
             raise NotFound(f"product {product_id} does not exist")
@@ -47,7 +47,7 @@ class GroupConfirmationStatus:
         self._uow = uow
 
     async def execute(self, group_id: int, number_of_members: int) -> bool:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             counts = await uow.orders.group_confirmations(group_id)
         if counts is None:
             raise NotFound(f"group {group_id} does not exist")

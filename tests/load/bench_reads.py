@@ -6,8 +6,9 @@ Starts `gonggu serve` on a fresh PostgreSQL database and, for each size, grows t
 table to that many rows with one `INSERT ... SELECT generate_series` (not the API), then asks
 each read `--requests` times, one after another on one keep-alive connection: a user's orders
 (10 orders), a product's buyers (20 live orders among the product's), a group's status (4
-confirmed members). Prints the service's CPU per read (from /proc) and the p50 latency. The
-queried user, product and group keep the same size, so a flat figure means an index lookup.
+confirmed members), and `/health` as the framework's floor. Prints the service's CPU per
+read (from /proc) and the p50 latency. The queried user, product and group keep the same
+size, so a flat figure means an index lookup.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ USER_ORDERS, PRODUCT_BUYERS, GROUP_SIZE = 10, 20, 4
 # The queried rows, outside the bulk's ranges.
 USER_ID, PRODUCT_ID, GROUP_ID = 1, BULK_PRODUCTS + 1, 1
 READS = {
+    "health (no database)": "/health",
     "a user's orders": f"/api/v1/order/list/user?userId={USER_ID}",
     "a product's buyers": f"/api/v1/user/list/product?productId={PRODUCT_ID}",
     "group status": f"/api/v1/transaction/status/group?groupId={GROUP_ID}&numberOfMember=4",

@@ -327,7 +327,7 @@ class FakeUnitOfWorkFactory:
         self.locks: list[tuple[str, object]] = []
         self._sequences: defaultdict[str, int] = defaultdict(int)
 
-    def __call__(self) -> FakeUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
 
     def next_id(self, table: str) -> int:

@@ -38,6 +38,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def read_only_session_factory(sessions: async_sessionmaker[Any]) -> async_sessionmaker[Any]:
+    """Sessions for units that only read: on PostgreSQL in autocommit, so that a read is one
+    round trip instead of BEGIN, SELECT, ROLLBACK. SQLite keeps its transactions (its single
+    connection is also what serialises the units of work)."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        return sessions
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 def _sqlite_engine(url: str) -> AsyncEngine:
     database = make_url(url).database
     if not database or database == ":memory:":

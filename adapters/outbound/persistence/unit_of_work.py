@@ -8,6 +8,7 @@ from typing import Any, Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.outbound.persistence.engine import read_only_session_factory
 from adapters.outbound.persistence.errors import storage_errors, translate
 from adapters.outbound.persistence.repositories import (
     SqlaAttemptRepository,
@@ -27,9 +28,12 @@ class SqlaUnitOfWork(UnitOfWork):
     Database failures surface as `StorageError`, a reused unique business key as `Conflict`.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[Any], *, read_only: bool = False
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -76,6 +80,8 @@ class SqlaUnitOfWork(UnitOfWork):
         """Makes every change of the unit of work durable; the unit may go on after it."""
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's block")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         with storage_errors():
             await self._session.commit()
 
@@ -85,6 +91,9 @@ class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
 
     def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
         self._session_factory = session_factory
+        self._read_sessions = read_only_session_factory(session_factory)
 
-    def __call__(self) -> SqlaUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> SqlaUnitOfWork:
+        if read_only:
+            return SqlaUnitOfWork(self._read_sessions, read_only=True)
         return SqlaUnitOfWork(self._session_factory)

@@ -128,3 +128,17 @@ async def test_a_groups_members_and_confirmations_are_counted_in_one_select(
     async with uow() as tx:
         assert await tx.orders.group_confirmations(6) == (0, 0)
         assert await tx.orders.group_confirmations(7) is None  # members, but no group row
+
+
+async def test_a_read_only_unit_reads_without_a_transaction_on_postgres_and_cannot_commit(
+    uow: SqlaUnitOfWorkFactory, database_url: str
+) -> None:
+    user = await new_user(uow)
+
+    async with uow(read_only=True) as tx:
+        assert await tx.orders.of_user_if_exists(user.id or 0) == []
+        raw = await (await tx._session.connection()).get_raw_connection()  # type: ignore[union-attr]
+        if database_url.startswith("postgresql"):
+            assert raw.driver_connection.is_in_transaction() is False
+        with pytest.raises(RuntimeError, match="read-only"):
+            await tx.commit()
