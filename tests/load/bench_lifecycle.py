@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from adapters.config import SANDBOX_KAKAOPAY_SECRET_KEY
-from tests.load.cpu import own_cpu_seconds, tree_cpu_seconds
+from tests.load.cpu import children_cpu_seconds, own_cpu_seconds, tree_cpu_seconds
 from tests.load.lifecycle_driver import (
     Tally,
     Target,
@@ -64,6 +64,7 @@ class Phase:
     cpu_s: float  # the app's processes
     platform_cpu_s: float
     generator_cpu_s: float
+    children_cpu_s: list[float] = field(default_factory=list)  # per worker process, busiest first
 
     @property
     def rate(self) -> float:
@@ -123,6 +124,7 @@ class BenchResult:
                         config.gonggu, "generator_cpu_s", lifecycles
                     ),
                     "reference_cpu_ms_per_insert": _per(config.reference, "cpu_s", inserts),
+                    "cpu_share_per_process": _shares(config.gonggu),
                     "generator_cpu_ms_per_insert": _per(
                         config.reference, "generator_cpu_s", inserts
                     ),
@@ -232,13 +234,12 @@ async def _rounds(
 
 
 async def _measured(work: Any, pid: int, platform_pid: int) -> Phase:
-    app, platform, generator = (
-        tree_cpu_seconds(pid),
-        tree_cpu_seconds(platform_pid),
-        own_cpu_seconds(),
-    )
+    app, platform = tree_cpu_seconds(pid), tree_cpu_seconds(platform_pid)
+    generator, children = own_cpu_seconds(), children_cpu_seconds(pid)
     tally = await work
+    after = children_cpu_seconds(pid)
     return Phase(
+        children_cpu_s=sorted((after[c] - children.get(c, 0.0) for c in after), reverse=True),
         tally=tally,
         cpu_s=tree_cpu_seconds(pid) - app,
         platform_cpu_s=tree_cpu_seconds(platform_pid) - platform,
@@ -330,6 +331,16 @@ def _per(phases: list[Phase], attribute: str, count: int) -> float:
     return round(sum(getattr(p, attribute) for p in phases) * 1000 / count, 2) if count else 0.0
 
 
+def _shares(phases: list[Phase]) -> list[float]:
+    """How the gonggu CPU split over the processes (the children of `serve --workers N`, or
+    the one `serve` process, whose only child is multiprocessing's resource tracker)."""
+    per_child = [sum(values) for values in zip(*(p.children_cpu_s for p in phases), strict=False)]
+    total = sum(per_child)
+    if len(per_child) < 2 or not total:
+        return [1.0]
+    return [round(v / total, 2) for v in per_child if v / total >= 0.01]
+
+
 def _percentiles(values: list[float]) -> dict[str, float]:
     if len(values) < 2:
         return {"p50": round(values[0] * 1000, 1) if values else 0.0, "p99": 0.0}
@@ -353,7 +364,8 @@ def render(summary: dict[str, Any]) -> str:
         ref = c["reference_latency_ms"]
         lines.append(f"  {'reference':<14} p50 {ref['p50']:>7} ms   p99 {ref['p99']:>7} ms")
         lines.append(
-            f"  CPU per lifecycle: gonggu {c['cpu_ms_per_lifecycle']} ms, fast KakaoPay "
+            f"  CPU per lifecycle: gonggu {c['cpu_ms_per_lifecycle']} ms "
+            f"(share per process {c['cpu_share_per_process']}), fast KakaoPay "
             f"{c['platform_cpu_ms_per_lifecycle']} ms, load generator "
             f"{c['generator_cpu_ms_per_lifecycle']} ms; reference "
             f"{c['reference_cpu_ms_per_insert']} ms per insert "

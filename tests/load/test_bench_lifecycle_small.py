@@ -23,6 +23,7 @@ def test_a_tiny_benchmark_completes_every_lifecycle_and_reports_every_figure() -
         assert config["lifecycles"] == 12
         assert len(config["rounds"]) == len(config["reference_rounds"]) == 2
         assert set(config["latency_ms"]) == {"execute", "platform page", "approval", "lifecycle"}
+        assert 0.99 <= sum(config["cpu_share_per_process"]) <= 1.01
         for key in (
             "lifecycles_per_s",
             "ratio_to_reference",
