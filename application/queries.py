@@ -60,7 +60,7 @@ class GetProduct:
         self._uow = uow
 
     async def execute(self, product_id: int) -> Product:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             product = await uow.products.get(product_id)
         if product is None:
             raise NotFound(f"product {product_id} does not exist")
