@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench format clean
+.PHONY: install run test lint bench bench-lifecycle bench-reads format clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.load.run_load --orders 2000
+
+bench-lifecycle: $(STAMP)
+	$(BIN)/python -m tests.load.bench_lifecycle $(BENCH_ARGS)
+
+bench-reads: $(STAMP)
+	$(BIN)/python -m tests.load.bench_reads $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) gonggu.db .pytest_cache .mypy_cache .ruff_cache

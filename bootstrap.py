@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from dependency_injector import containers, providers
 from litestar import Litestar
 
@@ -20,6 +19,7 @@ from adapters.inbound.http.identity import Authenticator, TokenRules
 from adapters.observability.business import BusinessEvents
 from adapters.outbound.alerts import LoggingAlerts
 from adapters.outbound.events.rabbitmq import RabbitMqPublisher, message_body
+from adapters.outbound.payments.http_clients import PlatformHttpClients
 from adapters.outbound.payments.instrumented import InstrumentedGateway
 from adapters.outbound.payments.kakaopay import KakaoPayConfig, KakaoPayGateway
 from adapters.outbound.payments.naverpay import NaverPayConfig, NaverPayGateway
@@ -144,7 +144,9 @@ def _policy(settings: Settings) -> PaymentPolicy:
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
 
-    engine = providers.Singleton(create_engine, settings.provided.database_url)
+    engine = providers.Singleton(
+        create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
+    )
     sessions = providers.Singleton(session_factory, engine)
     business_events = providers.Singleton(BusinessEvents)
     plain_uow = providers.Singleton(SqlaUnitOfWorkFactory, sessions)
@@ -159,7 +161,8 @@ class Container(containers.DeclarativeContainer):
     )
     order_reads = providers.Singleton(SqlaOrderReads, sessions)
 
-    http_client = providers.Singleton(httpx.AsyncClient)
+    # One pooled client per platform; `http_client().aclose()` closes them all.
+    http_client = providers.Singleton(PlatformHttpClients, settings.provided.http_pool_size)
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidIds)
     policy = providers.Singleton(_policy, settings)
@@ -177,20 +180,24 @@ class Container(containers.DeclarativeContainer):
     )
 
     kakaopay = providers.Singleton(
-        KakaoPayGateway, config=providers.Factory(kakaopay_config, settings), http=http_client
+        KakaoPayGateway,
+        config=providers.Factory(kakaopay_config, settings),
+        http=http_client.provided.kakaopay,
     )
     naverpay = providers.Singleton(
-        NaverPayGateway, config=providers.Factory(naverpay_config, settings), http=http_client
+        NaverPayGateway,
+        config=providers.Factory(naverpay_config, settings),
+        http=http_client.provided.naverpay,
     )
     openbanking = providers.Singleton(
         OpenBankingGateway,
         config=providers.Factory(openbanking_config, settings),
-        http=http_client,
+        http=http_client.provided.openbanking,
     )
     tosspayments = providers.Singleton(
         TossPaymentsGateway,
         config=providers.Factory(tosspayments_config, settings),
-        http=http_client,
+        http=http_client.provided.tosspayments,
     )
     gateways = providers.Singleton(
         enabled_gateways, settings, kakaopay, naverpay, openbanking, tosspayments

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         return value
 
+    # Performance (README "Performance"): per process, so `serve --workers N` opens N pools.
+    db_pool_size: int = Field(default=16, ge=1, le=500)
+    http_pool_size: int = Field(default=32, ge=1, le=1000)
+    log_requests: bool | None = None  # access log and httpx lines; default: development only
+
     @model_validator(mode="after")
     def _fill_mode_defaults(self) -> Settings:
         production = self.env == "production"
@@ -149,6 +154,11 @@ class Settings(BaseSettings):
 
     def timeout_of(self, platform: PlatformSettings) -> float:
         return platform.timeout_s or self.platform_timeout_s
+
+    @property
+    def requests_logged(self) -> bool:
+        """A log line per request and per platform call costs CPU: on in development only."""
+        return self.env == "development" if self.log_requests is None else self.log_requests
 
     @property
     def toss_checkout_page_url(self) -> str:

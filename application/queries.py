@@ -1,4 +1,4 @@
-"""Read-only use-cases: listings and the group's confirmation status."""
+"""Read-only use-cases: listings and the group's confirmation status, one query each."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from domain.catalog import Product
 from domain.errors import Forbidden, NotFound
 from domain.group import Group
-from domain.order import Order, OrderState
+from domain.order import Order
 from domain.ports.reads import OrderReads, OrderWithPayment
 from domain.ports.unit_of_work import UnitOfWorkFactory
 from domain.settlement import SettlementStatement, settlement_statement
-from domain.user import User
+from domain.views import OrderView, UserView
 
 
 class ListUserOrders:
@@ -21,13 +21,14 @@ class ListUserOrders:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[Order]:
+    async def execute(self, user_id: int, acting_user_id: int | None = None) -> Sequence[OrderView]:
         if acting_user_id is not None and acting_user_id != user_id:
             raise Forbidden("you can list only your own orders")
-        async with self._uow() as uow:
-            if await uow.users.get(user_id) is None:
-                raise NotFound(f"user {user_id} does not exist")
-            return await uow.orders.of_user(user_id)
+        async with self._uow(read_only=True) as uow:
+            orders = await uow.orders.of_user_if_exists(user_id)
+        if orders is None:
+            raise NotFound(f"user {user_id} does not exist")
+        return orders
 
 
 class ListProductBuyers:
@@ -36,11 +37,12 @@ class ListProductBuyers:
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    async def execute(self, product_id: int) -> Sequence[User]:
-        async with self._uow() as uow:
-            if await uow.products.get(product_id) is None:
-                raise NotFound(f"product {product_id} does not exist")
-            return await uow.users.buyers_of_product(product_id)
+    async def execute(self, product_id: int) -> Sequence[UserView]:
+        async with self._uow(read_only=True) as uow:
+            buyers = await uow.users.buyers_if_product_exists(product_id)
+        if buyers is None:
+            raise NotFound(f"product {product_id} does not exist")
+        return buyers
 
 
 class GroupConfirmationStatus:
@@ -50,13 +52,12 @@ class GroupConfirmationStatus:
         self._uow = uow
 
     async def execute(self, group_id: int, number_of_members: int) -> bool:
-        async with self._uow() as uow:
-            if await uow.groups.get(group_id) is None:
-                raise NotFound(f"group {group_id} does not exist")
-            members = await uow.orders.of_group(group_id)
-        return len(members) == number_of_members and all(
-            m.state is OrderState.CONFIRMED for m in members
-        )
+        async with self._uow(read_only=True) as uow:
+            counts = await uow.orders.group_confirmations(group_id)
+        if counts is None:
+            raise NotFound(f"group {group_id} does not exist")
+        members, confirmed = counts
+        return members == number_of_members and confirmed == members
 
 
 class GetProduct:
@@ -64,7 +65,7 @@ class GetProduct:
         self._uow = uow
 
     async def execute(self, product_id: int) -> Product:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             product = await uow.products.get(product_id)
         if product is None:
             raise NotFound(f"product {product_id} does not exist")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="start the HTTP service (uvicorn)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port (SO_REUSEPORT); each has its own database pool",
+    )
     commands.add_parser("migrate", help="apply the database migrations")
     worker = commands.add_parser("worker", help="run the background jobs until stopped")
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
@@ -47,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(os.environ.get("GONGGU_LOG_FORMAT", "json"))
     if args.command == "serve":
-        return _serve(args.host, args.port)
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        return _serve(args.host, args.port, args.workers)
     if args.command == "migrate":
         return _migrate()
     if args.command == "worker":
@@ -113,48 +123,63 @@ def _migrate() -> int:
     return 0
 
 
-def _serve(host: str, port: int) -> int:
-    import uvicorn
-
+def _serve(host: str, port: int, workers: int = 1) -> int:
+    from adapters.inbound import serving
     from adapters.inbound.server_limits import uvicorn_limits
     from bootstrap import build_container, create_app, migrate_database, sandbox_config
     from sandbox.server import create_sandbox_app
 
     settings = _settings(host, port)
     if settings.env == "development":
-        migrate_database(settings)
-    app = create_app(build_container(settings))
-    limits = uvicorn_limits(settings)
-    servers = [
-        uvicorn.Server(
-            uvicorn.Config(app, host=host, port=port, log_level="info", log_config=None, **limits)
-        )
-    ]
+        migrate_database(settings)  # once, before any worker starts
+    logged = settings.requests_logged
+    serving.quiet_request_logs(logged)
+    emulators = []
     if settings.payments_mode == "sandbox":
         sandbox = urlsplit(settings.sandbox_url)
         sandbox_app = create_sandbox_app(sandbox_config(settings))
-        servers.append(
-            uvicorn.Server(
-                uvicorn.Config(
-                    sandbox_app,
-                    host=sandbox.hostname or host,
-                    port=sandbox.port or port + 1,
-                    log_level="info",
-                    log_config=None,
-                )
+        emulators.append(
+            serving.server(
+                sandbox_app, sandbox.hostname or host, sandbox.port or port + 1, access_log=logged
             )
         )
     print(f"gonggu API:      http://{host}:{port}/api/v1  (env={settings.env})")
     print(f"OpenAPI docs:    http://{host}:{port}/docs")
     print(f"database:        {settings.database_url}")
+    print(f"processes:       {workers}, database pool {settings.db_pool_size} each")
     if settings.payments_mode == "sandbox":
         platforms = "kakaopay, naverpay, openbanking, tosspayments"
         print(f"platform sandbox: {settings.sandbox_url} ({platforms})")
+    if workers > 1:
+        serving.ensure_port_free(host, port)
+        supervise = (lambda died: serving.stop_when(died, emulators)) if emulators else None
+        code = serving.run_worker_pool(workers, host, port, _serve_worker, supervise)
+        print("gonggu stopped")
+        return code
+    app = create_app(build_container(settings))
     try:
-        asyncio.run(_serve_all(servers))
+        api = serving.server(app, host, port, access_log=logged, **uvicorn_limits(settings))
+        serving.run_servers([api, *emulators])
     except KeyboardInterrupt:  # Ctrl-C: uvicorn has shut down gracefully and re-raised it
         print("gonggu stopped")
     return 0
+
+
+def _serve_worker(host: str, port: int, sock: socket.socket) -> None:
+    """One process of `serve --workers N` (started by multiprocessing's spawn)."""
+    from adapters.inbound import serving
+    from adapters.inbound.server_limits import uvicorn_limits
+    from bootstrap import build_container, create_app
+
+    configure_logging(os.environ.get("GONGGU_LOG_FORMAT", "json"))  # spawned: set up anew
+    settings = _settings(host, port)
+    serving.quiet_request_logs(settings.requests_logged)
+    app = create_app(build_container(settings))
+    server = serving.server(
+        app, host, port, access_log=settings.requests_logged, **uvicorn_limits(settings)
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        serving.run_on_socket(server, sock)
 
 
 def _worker(once: bool, interval_s: float, metrics_port: int | None = None) -> int:
@@ -211,10 +236,6 @@ def _stuck(as_json: bool) -> int:
     else:
         print(stuck_table(items))
     return 0
-
-
-async def _serve_all(servers: list[Any]) -> None:
-    await asyncio.gather(*(server.serve() for server in servers))
 
 
 if __name__ == "__main__":

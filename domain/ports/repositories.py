@@ -15,6 +15,7 @@ from domain.orphan import OrphanPayment
 from domain.pay_type import PayType
 from domain.payment import Operation, Payment, PaymentAttempt
 from domain.user import User
+from domain.views import OrderView, UserView
 
 
 class UserRepository(Protocol):
@@ -22,6 +23,11 @@ class UserRepository(Protocol):
     async def get(self, user_id: int) -> User | None: ...
     async def buyers_of_product(self, product_id: int) -> Sequence[User]:
         """Users with a live order (PAID, MATCHED or CONFIRMED) for the product."""
+        ...
+
+    async def buyers_if_product_exists(self, product_id: int) -> Sequence[UserView] | None:
+        """`buyers_of_product`, newest user first, or None when there is no such product
+        (one query: the read of a flash sale's busiest page)."""
         ...
 
 
@@ -51,6 +57,15 @@ class OrderRepository(Protocol):
 
     async def of_user(self, user_id: int) -> Sequence[Order]:
         """Newest first."""
+        ...
+
+    async def of_user_if_exists(self, user_id: int) -> Sequence[OrderView] | None:
+        """`of_user`, or None when there is no such user (one query)."""
+        ...
+
+    async def group_confirmations(self, group_id: int) -> tuple[int, int] | None:
+        """(members, confirmed members) of the group, or None when there is no such group
+        (one query)."""
         ...
 
     async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]: ...

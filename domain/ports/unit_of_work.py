@@ -46,6 +46,10 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    """Makes a fresh unit of work per use-case run."""
+    """Makes a fresh unit of work per use-case run.
 
-    def __call__(self) -> UnitOfWork: ...
+    `read_only=True` is for units that neither write, lock nor commit (the listing reads):
+    the adapter may then skip the transaction's BEGIN and ROLLBACK round trips.
+    """
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

@@ -12,14 +12,13 @@ from litestar.testing import TestClient
 from adapters.config import Settings
 from bootstrap import build_container, create_app
 from tests.support.service import PUBLIC_BASE_URL
+from tests.support.tokens import bearer_header
 
 SECRET = "test-secret-that-is-long-enough-for-hs256"
 
 
 def bearer(**claims: object) -> dict[str, str]:
-    # Tokens expire (an `exp` is required); five minutes is plenty for a test.
-    claims = {"exp": int(time.time()) + 300, **claims}
-    return {"authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
+    return bearer_header(SECRET, **claims)
 
 
 SERVICE = bearer(sub="matcher", role="service")

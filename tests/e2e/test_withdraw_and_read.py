@@ -7,7 +7,6 @@ import asyncio
 from collections.abc import Iterator
 
 import httpx
-import jwt
 import pytest
 from litestar.testing import TestClient
 
@@ -16,6 +15,7 @@ from bootstrap import build_container, create_app
 from tests.e2e.shop import Shop
 from tests.support.live_server import LiveServer
 from tests.support.service import PUBLIC_BASE_URL, kakao_paid_location
+from tests.support.tokens import bearer_header
 
 PLATFORM_PREFIX = {
     "KAKAO_PAY": "kakaopay",
@@ -126,7 +126,7 @@ SECRET = "test-secret-that-is-long-enough-for-hs256"
 
 
 def bearer(**claims: object) -> dict[str, str]:
-    return {"authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
+    return bearer_header(SECRET, **claims)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import jwt
 import pytest
 from litestar.testing import TestClient
 
@@ -14,6 +13,7 @@ from adapters.config import Settings
 from bootstrap import build_container, create_app
 from tests.e2e.shop import Shop
 from tests.support.html_forms import forms_of
+from tests.support.tokens import token
 
 SECRET = "ops-console-test-secret-long-enough-for-hs256"
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -111,8 +111,8 @@ def test_reconciling_a_waiting_payment_asks_its_platform(shop: Shop) -> None:
 @SQLITE_ONLY
 def test_in_jwt_mode_the_console_needs_the_service_credential(settings: Settings) -> None:
     jwt_settings = settings.model_copy(update={"auth_mode": "jwt", "jwt_secret": SECRET})
-    service = jwt.encode({"sub": "ops", "role": "service"}, SECRET, algorithm="HS256")
-    user = jwt.encode({"sub": "1"}, SECRET, algorithm="HS256")
+    service = token(SECRET, sub="ops", role="service")
+    user = token(SECRET, sub="1")
     with TestClient(create_app(build_container(jwt_settings))) as client:
         anonymous = client.get("/ops/")
         as_user = client.get("/ops/", headers={"authorization": f"Bearer {user}"})

@@ -12,6 +12,7 @@ from adapters.config import Settings
 from bootstrap import build_container, create_app
 from tests.e2e.shop import Shop
 from tests.ops.metrics_text import sample
+from tests.support.tokens import token
 
 KAKAO = {"platform": "KAKAO_PAY"}
 
@@ -100,9 +101,8 @@ SECRET = "ops-test-secret-that-is-long-enough-32b"
 
 @pytest.fixture
 def jwt_tokens() -> dict[str, Any]:
-    import jwt
 
     return {
-        "user": jwt.encode({"sub": "1"}, SECRET, algorithm="HS256"),
-        "service": jwt.encode({"sub": "matcher", "role": "service"}, SECRET, algorithm="HS256"),
+        "user": token(SECRET, sub="1"),
+        "service": token(SECRET, sub="matcher", role="service"),
     }

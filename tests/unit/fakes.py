@@ -128,6 +128,12 @@ class FakeUserRepository(_Repo):
         }
         return [self._t.users[i] for i in sorted(ids) if i in self._t.users]
 
+    async def buyers_if_product_exists(self, product_id: int) -> Sequence[User] | None:
+        if product_id not in self._t.products:
+            return None
+        buyers = await self.buyers_of_product(product_id)
+        return sorted(buyers, key=lambda u: (u.created_at, u.id or 0), reverse=True)
+
 
 class FakeProductRepository(_Repo):
     async def add(self, product: Product) -> None:
@@ -192,6 +198,15 @@ class FakeOrderRepository(_Repo):
     async def of_user(self, user_id: int) -> Sequence[Order]:
         mine = [o for o in self._t.orders.values() if o.user_id == user_id]
         return sorted(mine, key=lambda o: (o.created_at, o.id or 0), reverse=True)
+
+    async def of_user_if_exists(self, user_id: int) -> Sequence[Order] | None:
+        return await self.of_user(user_id) if user_id in self._t.users else None
+
+    async def group_confirmations(self, group_id: int) -> tuple[int, int] | None:
+        if group_id not in self._t.groups:
+            return None
+        members = [o for o in self._t.orders.values() if o.group_id == group_id]
+        return len(members), sum(1 for o in members if o.state is OrderState.CONFIRMED)
 
     async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]:
         members = sorted(
@@ -412,7 +427,7 @@ class FakeUnitOfWorkFactory:
         """Ids of the attempts written back by id (none is looked up again to settle it)."""
         self._sequences: defaultdict[str, int] = defaultdict(int)
 
-    def __call__(self) -> FakeUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
 
     def next_id(self, table: str) -> int:

@@ -12,6 +12,7 @@ from domain.catalog import Product
 from domain.group import Group
 from domain.order import Order
 from domain.user import User
+from domain.views import OrderView, UserView
 
 MAX_ID = 2**63 - 1
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
@@ -64,7 +65,7 @@ def millis(at: datetime | None) -> int | None:
     return int(at.timestamp() * 1000) if at else None
 
 
-def order_json(order: Order) -> dict[str, Any]:
+def order_json(order: Order | OrderView) -> dict[str, Any]:
     return {
         "id": order.id,
         "userId": order.user_id,
@@ -84,7 +85,7 @@ def order_json(order: Order) -> dict[str, Any]:
     }
 
 
-def user_json(user: User) -> dict[str, Any]:
+def user_json(user: User | UserView) -> dict[str, Any]:
     return {
         "id": user.id,
         "name": user.name,

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# Connections older than this are replaced at checkout, before a server or proxy idle timeout
+# can cut them.
+POOL_RECYCLE_S = 1_800
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -18,15 +21,33 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     SQLite gets one connection: transactions are serialised in this process, which is also
     what makes `for_update` hold on SQLite (it has no row locks). PostgreSQL gets `pool_size`
     connections and no overflow (overflow connections reconnect every time).
+
+    No pre-ping: it cost a round trip (`BEGIN; ;ROLLBACK`) at every checkout. Old connections
+    are recycled instead, and a connection found dead invalidates the whole pool, so that
+    after a database restart one unit of work fails (StorageError) and the next reconnects.
     """
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, pool_recycle=POOL_RECYCLE_S
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     """Sessions whose objects stay usable after commit (nothing lazy-loads in async code)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_only_session_factory(sessions: async_sessionmaker[Any]) -> async_sessionmaker[Any]:
+    """Sessions for units that only read: on PostgreSQL in autocommit, so that a read is one
+    round trip instead of BEGIN, SELECT, ROLLBACK. SQLite keeps its transactions (its single
+    connection is also what serialises the units of work)."""
+    engine: AsyncEngine = sessions.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        return sessions
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
 
 
 def _sqlite_engine(url: str) -> AsyncEngine:

@@ -61,8 +61,10 @@ class ObservedUnitOfWork:
 
 
 class ObservedUnitOfWorkFactory:
-    def __init__(self, inner: Callable[[], Any], observer: Observer) -> None:
+    def __init__(self, inner: Callable[..., Any], observer: Observer) -> None:
         self._inner, self._observer = inner, observer
 
-    def __call__(self) -> ObservedUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> Any:
+        if read_only:  # a read-only unit commits nothing, so there is nothing to observe
+            return self._inner(read_only=True)
         return ObservedUnitOfWork(self._inner(), self._observer)

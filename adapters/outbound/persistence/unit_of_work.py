@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.outbound.persistence.engine import read_only_session_factory
 from adapters.outbound.persistence.errors import storage_errors, translate
 from adapters.outbound.persistence.repositories import (
     SqlaAttemptRepository,
@@ -36,11 +37,14 @@ class SqlaUnitOfWork(UnitOfWork):
     Database failures surface as `StorageError`, a reused unique business key as `Conflict`.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[Any], *, read_only: bool = False
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._committed_events: list[Event] = []
         self._seen: list[Any] = []
+        self._read_only = read_only
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -93,6 +97,8 @@ class SqlaUnitOfWork(UnitOfWork):
         """Makes every change of the unit of work durable; the unit may go on after it."""
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's block")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         raised = self._raised_events()
         for raised_event in raised:
             if not isinstance(raised_event, FollowUp):
@@ -132,6 +138,9 @@ class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
 
     def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
         self._session_factory = session_factory
+        self._read_sessions = read_only_session_factory(session_factory)
 
-    def __call__(self) -> SqlaUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> SqlaUnitOfWork:
+        if read_only:
+            return SqlaUnitOfWork(self._read_sessions, read_only=True)
         return SqlaUnitOfWork(self._session_factory)

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from adapters.outbound.persistence.engine import create_engine
+from adapters.outbound.persistence.engine import create_engine, session_factory
+from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
+from domain.errors import StorageUnavailable
 
 pytestmark = pytest.mark.anyio
 
@@ -51,3 +53,31 @@ async def test_postgres_uses_the_given_pool_size_without_overflow(postgres_url: 
         assert engine.pool._max_overflow == 0  # type: ignore[attr-defined]
     finally:
         await engine.dispose()
+
+
+async def test_postgres_recovers_from_dropped_connections_without_a_pre_ping(
+    postgres_url: str,
+) -> None:
+    """A restart or a killed backend: at most one unit of work fails (StorageUnavailable),
+    the next reconnects."""
+    engine, other = create_engine(postgres_url, pool_size=2), create_engine(postgres_url)
+    uow = SqlaUnitOfWorkFactory(session_factory(engine))
+    try:
+        async with engine.connect() as connection:
+            pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar()
+        async with other.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        failures = 0
+        for _ in range(2):
+            try:
+                async with uow() as unit:
+                    await unit.users.get(1)
+            except StorageUnavailable:
+                failures += 1
+        async with uow() as unit:
+            await unit.users.get(1)  # the pool works again: no StorageUnavailable
+        assert failures <= 1
+        assert engine.pool._pre_ping is False  # type: ignore[attr-defined]
+    finally:
+        await engine.dispose()
+        await other.dispose()

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Row, Select, bindparam, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from adapters.outbound.persistence.errors import translated
-from adapters.outbound.persistence.tables import orders
+from adapters.outbound.persistence.tables import groups, orders, users
 from domain.order import Order, OrderState
 from domain.ports.repositories import OrderRepository
+from domain.views import OrderView
 
 
 class SqlaOrderRepository(OrderRepository):
@@ -73,6 +75,20 @@ class SqlaOrderRepository(OrderRepository):
         return (await self._session.scalars(stmt)).all()
 
     @translated
+    async def of_user_if_exists(self, user_id: int) -> Sequence[OrderView] | None:
+        """One read-only Core query (no ORM loading): the user left-joined to their orders."""
+        rows = (await self._session.execute(_USER_ORDERS, {"user_id": user_id})).all()
+        if not rows:
+            return None
+        return [_order(row) for row in rows if row.id is not None]
+
+    @translated
+    async def group_confirmations(self, group_id: int) -> tuple[int, int] | None:
+        """One query: the group left-joined to its members, counted."""
+        row = (await self._session.execute(_GROUP_CONFIRMATIONS, {"group_id": group_id})).first()
+        return None if row is None else (int(row[0]), int(row[1]))
+
+    @translated
     async def of_group(self, group_id: int, *, for_update: bool = False) -> Sequence[Order]:
         stmt = select(Order).where(orders.c.group_id == group_id).order_by(orders.c.id)
         return (await self._session.scalars(_locked(stmt, for_update))).all()
@@ -94,6 +110,28 @@ class SqlaOrderRepository(OrderRepository):
             .execution_options(populate_existing=True)
         )
         return (await self._session.scalars(stmt)).all()
+
+
+# The reads' statements are built once (building one costs about as much as running it).
+_USER_ORDERS = (
+    select(users.c.id.label("known_user"), *orders.c)
+    .select_from(users.outerjoin(orders, orders.c.user_id == users.c.id))
+    .where(users.c.id == bindparam("user_id"))
+    .order_by(orders.c.created_at.desc(), orders.c.id.desc())
+)
+_GROUP_CONFIRMATIONS = (
+    select(
+        func.count(orders.c.id),
+        func.coalesce(func.sum(case((orders.c.state == OrderState.CONFIRMED, 1), else_=0)), 0),
+    )
+    .select_from(groups.outerjoin(orders, orders.c.group_id == groups.c.id))
+    .where(groups.c.id == bindparam("group_id"))
+    .group_by(groups.c.id)
+)
+
+
+def _order(row: Row[Any]) -> OrderView:
+    return OrderView(**{column.name: row._mapping[column.name] for column in orders.c})
 
 
 def _locked(stmt: Select[tuple[Order]], for_update: bool) -> Select[tuple[Order]]:
