@@ -110,6 +110,10 @@ class _Approve:
             order.approval_refused(settling.now, claimed_reference=self._claimed)
 
     async def failed(self, order: Order, error: PaymentPlatformError, settling: Settling) -> None:
+        if self._retrying:
+            # An earlier try's answer was lost and may have taken the money: a refusal of this
+            # (possibly forged) redirect says nothing about it; the reconciler's lookup does.
+            return
         order.approval_refused(settling.now, claimed_reference=self._claimed)
 
     async def unknown(self, order: Order, error: PaymentOutcomeUnknown, settling: Settling) -> None:

@@ -99,12 +99,19 @@ class Settling:
         amount: int,
         reason: str,
         merchant_ref: str | None = None,
-    ) -> OrphanPayment:
-        """Records money the platform took that `order` does not own, to be refunded."""
+    ) -> OrphanPayment | None:
+        """Records money the platform took that `order` does not own, to be refunded, unless
+        another order's payment holds it."""
         assert order.id is not None
         known = await self.uow.orphans.find(order.pay_type, platform_tx_id)
         if known is not None:
             return known
+        holder = await self.uow.payments.holder_of(order.pay_type, platform_tx_id)
+        if holder is not None:
+            # An order's payment already holds this money (the buyer paid that order, and the
+            # reconciler or its own return settled it first): it has an owner.
+            log.info("platform payment %s belongs to order %s", platform_tx_id, holder)
+            return None
         orphan = OrphanPayment.found(
             order_id=order.id,
             platform=order.pay_type,

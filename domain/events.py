@@ -26,6 +26,8 @@ class EventType(str, Enum):
     ORDER_REFUNDED = "OrderRefunded"
     PURCHASE_CONFIRMED = "PurchaseConfirmed"
     GROUP_SETTLEMENT_READY = "GroupSettlementReady"
+    ORPHAN_PAYMENT_FOUND = "OrphanPaymentFound"
+    ORPHAN_PAYMENT_REFUNDED = "OrphanPaymentRefunded"
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,27 @@ class GroupExpired(GroupEvent):
 @dataclass(frozen=True)
 class GroupSettlementReady(GroupEvent):
     kind = EventType.GROUP_SETTLEMENT_READY
+
+
+@dataclass(frozen=True)
+class OrphanEvent(Event):
+    """Money a platform holds that no pending order owns: found, then given back."""
+
+    orphan: Mapping[str, object]
+    occurred_at: datetime
+
+    def record(self) -> DomainEvent:
+        return DomainEvent(self.kind, self.occurred_at, dict(self.orphan))
+
+
+@dataclass(frozen=True)
+class OrphanPaymentFound(OrphanEvent):
+    kind = EventType.ORPHAN_PAYMENT_FOUND
+
+
+@dataclass(frozen=True)
+class OrphanPaymentRefunded(OrphanEvent):
+    kind = EventType.ORPHAN_PAYMENT_REFUNDED
 
 
 class FollowUp(Event):

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import Enum
 
 from domain.errors import IllegalTransition
-from domain.events import Event, OrphanRefundDue
+from domain.events import Event, OrphanPaymentFound, OrphanPaymentRefunded, OrphanRefundDue
 from domain.pay_type import PayType
 
 
@@ -68,10 +68,23 @@ class OrphanPayment:
         )
 
     def announce(self) -> None:
-        """Asks for the refund of a newly stored orphan (it needs its id), after commit. The
-        orphan is its own record: the outbox's event types are the orders' and groups'."""
+        """Reports a newly stored orphan (it needs its id) and asks for its refund, after
+        commit."""
         assert self.id is not None
+        self.events.append(OrphanPaymentFound(self.snapshot(), self.updated_at))
         self.events.append(OrphanRefundDue(self.id))
+
+    def snapshot(self) -> dict[str, object]:
+        """The orphan as its events report it."""
+        return {
+            "orphanId": self.id,
+            "orderId": self.order_id,
+            "payType": self.platform.value,
+            "platformTxId": self.platform_tx_id,
+            "amount": self.amount,
+            "reason": self.reason,
+            "state": self.state.value,
+        }
 
     def defer(self, until: datetime, at: datetime) -> None:
         """Holds the next retry back while one caller is making the refund."""
@@ -90,6 +103,7 @@ class OrphanPayment:
         self.refunded_amount = amount
         self.next_retry_at = None
         self.updated_at = at
+        self.events.append(OrphanPaymentRefunded({**self.snapshot(), "refundedAmount": amount}, at))
 
     def _require_refunding(self) -> None:
         if self.state is not OrphanState.REFUNDING:

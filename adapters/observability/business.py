@@ -55,10 +55,12 @@ class BusinessEvents:
             platform = _platform(data)
             ORDERS.labels(platform=platform, event=ORDER_EVENTS[kind]).inc()
             log.info(f"order {ORDER_EVENTS[kind]}", platform=platform, **fields)
-        elif "Orphan" in kind:
+        elif kind == "OrphanPaymentFound":
             platform = _platform(data)
             ORPHAN_PAYMENTS.labels(platform=platform).inc()
-            log.warning("orphan payment", platform=platform, **fields)
+            log.warning("orphan payment", platform=platform, reason=data.get("reason"), **fields)
+        elif kind == "OrphanPaymentRefunded":
+            log.info("orphan payment refunded", platform=_platform(data), **fields)
         elif kind in GROUP_EVENTS:
             GROUPS.labels(event=GROUP_EVENTS[kind]).inc()
             log.info(f"group {GROUP_EVENTS[kind]}", orderIds=data.get("orderIds"), **fields)

@@ -77,6 +77,11 @@ class OrderRepository(Protocol):
 class PaymentRepository(Protocol):
     async def add(self, payment: Payment) -> None: ...
     async def of_order(self, order_id: int, *, for_update: bool = False) -> Payment | None: ...
+    async def holder_of(self, platform: PayType, platform_tx_id: str) -> int | None:
+        """The order whose payment took this platform payment (approved, being refunded or
+        refunded), if any: such money has an owner and is never an orphan."""
+        ...
+
     async def stale(self, cutoff: datetime, now: datetime, limit: int) -> Sequence[Payment]:
         """Payments to reconcile, locked and skipping rows other workers hold: READY or
         APPROVING last touched before `cutoff`, and REFUNDING ones whose retry is due."""

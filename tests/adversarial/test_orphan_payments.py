@@ -64,3 +64,42 @@ def test_a_stray_naverpay_payment_refused_at_refund_is_given_back_by_the_worker_
     }
     run_worker_once(settings)
     assert payments_of(shop, "NAVER_PAY", [a, b])[0]["refunds"] == 1
+
+
+def test_money_given_back_as_an_orphan_never_also_pays_the_order_it_was_for(
+    shop: Shop, settings: Settings
+) -> None:
+    """The buyer pays order B; the browser brings B's paymentId to order A first. NaverPay has
+    taken the money, it is recorded as an orphan and its refund is refused for now. B's own
+    return and the reconciler's lookup then both see the money approved for B: neither may
+    make B PAID, since that very money is on its way back to the buyer."""
+    user, product = shop.user(), shop.product()
+    a = shop.placed(user, product["id"], "NAVER_PAY")
+    b = shop.placed(user, product["id"], "NAVER_PAY")
+    b_return = shop.press("NAVER_PAY", b, "pay")
+    query = urlencode(dict(parse_qsl(urlsplit(b_return).query)))
+    shop.arm("naverpay", "cancel", "error", status=500, times=3)
+
+    crossed = shop.client.get(
+        f"/api/v1/order/transaction/done/NAVER_PAY/{a['transactionId']}?{query}",
+        headers={"accept": "application/json"},
+    )
+    assert crossed.status_code == 502, crossed.text
+    genuine = shop.client.get(
+        f"/api/v1/order/transaction/done/NAVER_PAY/{b['transactionId']}?{query}",
+        headers={"accept": "application/json"},
+    )
+    assert genuine.status_code != 200 or genuine.json()["data"]["state"] != "PAID", genuine.text
+    time.sleep(settings.reconcile_after_s)
+    run_worker_once(settings)  # the reconciler looks B's payment up: approved, for B
+
+    assert shop.state_of(user, b["orderId"]) != "PAID"
+    deadline = time.monotonic() + 15
+    while held(shop, "NAVER_PAY", [a, b]) != 0:
+        assert time.monotonic() < deadline, "the worker did not give the stray money back"
+        time.sleep(settings.refund_retry_max_s)
+        run_worker_once(settings)
+    [taken] = payments_of(shop, "NAVER_PAY", [a, b])
+    assert (taken["approvals"], taken["refunds"]) == (1, 1)
+    live = {"PAID", "MATCHED", "CONFIRMED"}
+    assert not {shop.state_of(user, a["orderId"]), shop.state_of(user, b["orderId"])} & live

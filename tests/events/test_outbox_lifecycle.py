@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
 
 from dependency_injector import providers
 
@@ -19,14 +20,16 @@ from tests.events.conftest import Outbox
 PRICE, EXTRA = 30_000, 2_000
 
 
-def order_data(placed: dict[str, Any], state: str, **extra: object) -> dict[str, object]:
+def order_data(
+    placed: dict[str, Any], state: str, pay_type: str = "KAKAO_PAY", **extra: object
+) -> dict[str, object]:
     order = placed["order"]
     return {
         "orderId": placed["orderId"],
         "userId": order["userId"],
         "productId": order["productId"],
         "transactionId": placed["transactionId"],
-        "payType": "KAKAO_PAY",
+        "payType": pay_type,
         "amount": order["transAmount"],
         "state": state,
         **extra,
@@ -114,10 +117,39 @@ def test_a_whole_lifecycle_leaves_exactly_the_expected_events_in_order(
             assert shop.come_back(location).json()["data"]["state"] == state
         expected.append((EventType.PAYMENT_FAILED, order_data(placed, state)))
 
+    # Money no pending order owns: the buyer paid NaverPay order h, and the browser brings
+    # h's paymentId back to order g. NaverPay has taken it: it is found, then given back.
+    g, h = (shop.placed(shop.user(name), pid, "NAVER_PAY") for name in ("g", "h"))
+    for placed in (g, h):
+        expected.append(
+            (EventType.ORDER_PLACED, order_data(placed, "PAYMENT_PENDING", "NAVER_PAY"))
+        )
+    query = urlsplit(shop.press("NAVER_PAY", h, "pay")).query
+    crossed = f"/api/v1/order/transaction/done/NAVER_PAY/{g['transactionId']}?{query}"
+    assert shop.client.get(crossed, headers={"accept": "application/json"}).status_code == 502
+    orphan = {
+        "orphanId": 1,
+        "orderId": g["orderId"],
+        "payType": "NAVER_PAY",
+        "platformTxId": dict(parse_qsl(query))["paymentId"],
+        "amount": h["order"]["transAmount"],
+    }
+    expected.append((EventType.ORPHAN_PAYMENT_FOUND, {**orphan, "state": "REFUNDING"}))
+    expected.append(
+        (
+            EventType.ORPHAN_PAYMENT_REFUNDED,
+            {**orphan, "state": "REFUNDED", "refundedAmount": orphan["amount"]},
+        )
+    )
+
     events = outbox()
 
     assert [(e.type, without_reason(e)) for e in events] == expected
-    assert all(e.data["reason"] for e in events if e.type is EventType.PAYMENT_FAILED)
+    assert all(
+        e.data["reason"]
+        for e in events
+        if e.type in (EventType.PAYMENT_FAILED, EventType.ORPHAN_PAYMENT_FOUND)
+    )
     assert len({e.event_id for e in events}) == len(events)
     assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
     assert {e.type for e in events} == set(EventType)

@@ -4,6 +4,7 @@ and the money gauges read the database."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from litestar.testing import TestClient
@@ -57,6 +58,22 @@ def test_counters_after_two_payments_a_failure_and_a_group_expiry(shop: Shop) ->
     assert sample(after, "gonggu_payments_waiting", **KAKAO) == 0
     assert sample(after, "gonggu_refunds_pending", **KAKAO) == 0
     assert sample(after, "gonggu_database_up") == 1
+
+
+def test_money_no_order_owns_counts_as_an_orphan_payment(shop: Shop) -> None:
+    before = scrape(shop)
+    user, product = shop.user(), shop.product(price=9_000)
+    mine, other = (shop.placed(user, product["id"], "NAVER_PAY") for _ in range(2))
+    query = urlsplit(shop.press("NAVER_PAY", other, "pay")).query
+    crossed = f"/api/v1/order/transaction/done/NAVER_PAY/{mine['transactionId']}?{query}"
+    assert shop.client.get(crossed, headers={"accept": "application/json"}).status_code == 502
+    after = scrape(shop)
+
+    naver = {"platform": "NAVER_PAY"}
+    found = sample(after, "gonggu_orphan_payments_total", **naver)
+    assert found - sample(before, "gonggu_orphan_payments_total", **naver) == 1
+    refunds = "gonggu_platform_calls_total"
+    assert sample(after, refunds, operation="refund", outcome="ok", **naver) >= 1
 
 
 def test_a_refund_the_platform_refuses_is_counted_and_pending(shop: Shop) -> None:

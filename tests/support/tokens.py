@@ -6,10 +6,14 @@ import time
 
 import jwt
 
+LIFETIME_S = 6 * 3600
+"""Long enough for a token made when a test module is imported to outlive the whole suite,
+and within gonggu's default maximum lifetime (24 h)."""
+
 
 def token(secret: str, **claims: object) -> str:
-    """A signed token valid for five minutes, unless the claims say otherwise."""
-    return jwt.encode({"exp": int(time.time()) + 300, **claims}, secret, algorithm="HS256")
+    """A signed token valid for LIFETIME_S, unless the claims say otherwise."""
+    return jwt.encode({"exp": int(time.time()) + LIFETIME_S, **claims}, secret, algorithm="HS256")
 
 
 def bearer_header(secret: str, **claims: object) -> dict[str, str]:

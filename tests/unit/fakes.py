@@ -237,6 +237,17 @@ class FakePaymentRepository(_Repo):
         self._lock("payments", order_id, for_update)
         return next((p for p in self._t.payments.values() if p.order_id == order_id), None)
 
+    async def holder_of(self, platform: PayType, platform_tx_id: str) -> int | None:
+        held = (PaymentState.APPROVED, PaymentState.REFUNDING, PaymentState.REFUNDED)
+        return next(
+            (
+                p.order_id
+                for p in self._t.payments.values()
+                if (p.platform, p.platform_tx_id) == (platform, platform_tx_id) and p.state in held
+            ),
+            None,
+        )
+
     async def stale(self, cutoff: datetime, now: datetime, limit: int) -> Sequence[Payment]:
         due = [
             p

@@ -134,6 +134,8 @@ payments = Table(
     Column("next_retry_at", EpochMillis, nullable=True),
     Index("ix_payments_state_updated", "state", "updated_at"),
     Index("ix_payments_state_retry", "state", "next_retry_at"),
+    # Who holds a platform payment (an orphan is money no order's payment holds).
+    Index("ix_payments_platform_tx", "platform", "platform_tx_id"),
     sqlite_autoincrement=True,
 )
 

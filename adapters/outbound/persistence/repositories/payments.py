@@ -8,8 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import payments
+from domain.pay_type import PayType
 from domain.payment import Payment, PaymentState
 from domain.ports.repositories import PaymentRepository
+
+HELD = [PaymentState.APPROVED, PaymentState.REFUNDING, PaymentState.REFUNDED]
 
 
 class SqlaPaymentRepository(PaymentRepository):
@@ -30,6 +33,19 @@ class SqlaPaymentRepository(PaymentRepository):
         if for_update:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self._session.scalars(stmt)).one_or_none()
+
+    @translated
+    async def holder_of(self, platform: PayType, platform_tx_id: str) -> int | None:
+        stmt = (
+            select(payments.c.order_id)
+            .where(
+                payments.c.platform == platform,
+                payments.c.platform_tx_id == platform_tx_id,
+                payments.c.state.in_(HELD),
+            )
+            .limit(1)
+        )
+        return (await self._session.execute(stmt)).scalar_one_or_none()
 
     @translated
     async def stale(self, cutoff: datetime, now: datetime, limit: int) -> Sequence[Payment]:
