@@ -45,16 +45,12 @@ class SqlaOrderRepository(OrderRepository):
         self, *, order_id: int | None = None, transaction_id: str | None = None
     ) -> Order | None:
         """The order and its payment, both rows locked by one statement (an inner join)."""
-        where = (
-            orders.c.id == order_id
-            if order_id is not None
-            else orders.c.transaction_id == transaction_id
-        )
-        stmt = _locked(
-            select(Order).where(where).options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
-            True,
-        )
-        return (await self._session.scalars(stmt)).unique().one_or_none()
+        params: dict[str, object]
+        if order_id is not None:
+            stmt, params = _lock_statement("id"), {"key": order_id}
+        else:
+            stmt, params = _lock_statement("transaction_id"), {"key": transaction_id}
+        return (await self._session.scalars(stmt, params)).unique().one_or_none()
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
@@ -128,6 +124,25 @@ _GROUP_CONFIRMATIONS = (
     .where(groups.c.id == bindparam("group_id"))
     .group_by(groups.c.id)
 )
+
+
+_LOCKS: dict[str, Select[tuple[Order]]] = {}
+
+
+def _lock_statement(column: str) -> Select[tuple[Order]]:
+    """The order joined to its payment, both locked, by `column` = :key. Built once per column
+    (after the mappers are configured): an ORM statement with a loader option costs more to
+    build and to key for the compiled cache than to run."""
+    stmt = _LOCKS.get(column)
+    if stmt is None:
+        stmt = _locked(
+            select(Order)
+            .where(orders.c[column] == bindparam("key"))
+            .options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
+            True,
+        )
+        _LOCKS[column] = stmt
+    return stmt
 
 
 def _order(row: Row[Any]) -> OrderView:
