@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import payment_attempts
@@ -19,9 +20,25 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def add(self, attempt: PaymentAttempt) -> None:
-        """Stores the attempt and assigns its id (platforms use it as a reference)."""
+        """Stores the attempt and assigns its id (platforms use it as a reference): one Core
+        INSERT … RETURNING, no ORM flush; the stored attempt is then attached to the session
+        as persistent, so that changes made to it in this unit of work are written too."""
+        result = await self._session.execute(
+            _INSERT,
+            {
+                "payment_id": attempt.payment_id,
+                "operation": attempt.operation,
+                "idempotency_key": attempt.idempotency_key,
+                "state": attempt.state,
+                "created_at": attempt.created_at,
+                "updated_at": attempt.updated_at,
+                "tries": attempt.tries,
+                "error": attempt.error,
+            },
+        )
+        attempt.id = result.scalar_one()
+        make_transient_to_detached(attempt)
         self._session.add(attempt)
-        await self._session.flush()
 
     @translated
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
@@ -87,3 +104,4 @@ _UPDATE = (
     .where(payment_attempts.c.id == bindparam("attempt_id"))
     .execution_options(synchronize_session=False)
 )
+_INSERT = insert(payment_attempts).returning(payment_attempts.c.id)
