@@ -62,6 +62,8 @@ class SqlaUnitOfWork(UnitOfWork):
         self._seen = []
         event.listen(session.sync_session, "loaded_as_persistent", self._see)
         event.listen(session.sync_session, "transient_to_pending", self._see)
+        # Stored with Core and attached as persistent (orders.add, attempts.add).
+        event.listen(session.sync_session, "detached_to_persistent", self._see)
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)
         self.orders = SqlaOrderRepository(session)
