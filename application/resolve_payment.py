@@ -80,6 +80,13 @@ class _Resolve:
             return False
         status = lookup.status if lookup is not None else PlatformStatus.NOT_FOUND
         if lookup is not None and status is PlatformStatus.APPROVED:
+            tx = lookup.platform_tx_id or order.pay.platform_tx_id or ""
+            if tx and await settling.uow.orphans.find(order.pay_type, tx) is not None:
+                # This platform payment was taken under another order and is being given back
+                # as an orphan (as an approval redirect finds it): it pays nothing.
+                self.resolution = Resolution.UNRESOLVED
+                log.warning("order %s: its platform payment %s is an orphan", order.id, tx)
+                return False
             approval = Approval(
                 platform_tx_id=lookup.platform_tx_id or order.pay.platform_tx_id or "",
                 amount=lookup.approved_amount,
