@@ -68,9 +68,9 @@ class PlaceOrder:
 
         async def place(uow: UnitOfWork) -> tuple[Order, str]:
             now = self._runner.clock.now()
-            if await uow.users.get(cmd.user_id) is None:
+            known_user, product = await uow.products.for_buyer(cmd.product_id, cmd.user_id)
+            if not known_user:
                 raise NotFound(f"user {cmd.user_id} does not exist")
-            product = await uow.products.get(cmd.product_id)
             if product is None:
                 raise NotFound(f"product {cmd.product_id} does not exist")
             order = Order.place(

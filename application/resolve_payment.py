@@ -81,13 +81,12 @@ class _Resolve:
         status = lookup.status if lookup is not None else PlatformStatus.NOT_FOUND
         if lookup is not None and status is PlatformStatus.APPROVED:
             tx = lookup.platform_tx_id or order.pay.platform_tx_id or ""
-            if await settling.uow.orphans.find(order.pay_type, tx):
-                # This money was found under another order and is being given back as an
-                # orphan: it pays nothing, and the buyer's money is on its way back.
-                reason = "its payment was taken under another order and is being given back"
-                order.payment_declined(Decline(reason, False, lookup.raw), settling.now)
-                self.resolution = Resolution.FAILED
-                return True
+            if tx and await settling.uow.orphans.find(order.pay_type, tx) is not None:
+                # This platform payment was taken under another order and is being given back
+                # as an orphan (as an approval redirect finds it): it pays nothing.
+                self.resolution = Resolution.UNRESOLVED
+                log.warning("order %s: its platform payment %s is an orphan", order.id, tx)
+                return False
             approval = Approval(
                 platform_tx_id=lookup.platform_tx_id or order.pay.platform_tx_id or "",
                 amount=lookup.approved_amount,

@@ -34,6 +34,10 @@ class UserRepository(Protocol):
 class ProductRepository(Protocol):
     async def add(self, product: Product) -> None: ...
     async def get(self, product_id: int) -> Product | None: ...
+    async def for_buyer(self, product_id: int, user_id: int) -> tuple[bool, Product | None]:
+        """Whether user `user_id` exists, and the product (None when it does not), in one
+        read: what placing an order needs."""
+        ...
 
 
 class OrderRepository(Protocol):

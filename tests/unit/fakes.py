@@ -148,6 +148,9 @@ class FakeProductRepository(_Repo):
     async def get(self, product_id: int) -> Product | None:
         return self._t.products.get(product_id)
 
+    async def for_buyer(self, product_id: int, user_id: int) -> tuple[bool, Product | None]:
+        return user_id in self._t.users, self._t.products.get(product_id)
+
 
 class FakeOrderRepository(_Repo):
     async def add(self, order: Order) -> None:

@@ -8,6 +8,7 @@ from typing import Any, Self
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from adapters.outbound.persistence.engine import read_only_session_factory
 from adapters.outbound.persistence.errors import storage_errors, translate
@@ -29,6 +30,22 @@ from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 AGGREGATES = (Order, Group, OrphanPayment)
 """The entities that raise events."""
+
+
+_SEE = "gonggu.see"
+
+
+def _seen_by_unit(session: Session, instance: Any) -> None:
+    see = session.info.get(_SEE)
+    if see is not None:
+        see(session, instance)
+
+
+# Listened to once for every session (listening per session cost more than the unit's own
+# work): an entity loaded, added, or stored with Core and attached as persistent
+# (orders.add, attempts.add) is told to the unit of work that owns the session.
+for _event_name in ("loaded_as_persistent", "transient_to_pending", "detached_to_persistent"):
+    event.listen(Session, _event_name, _seen_by_unit)
 
 
 class SqlaUnitOfWork(UnitOfWork):
@@ -60,8 +77,7 @@ class SqlaUnitOfWork(UnitOfWork):
         # The identity map holds clean objects weakly: the aggregates whose events are still
         # to be written are kept here until commit (cosmicpython's `seen`).
         self._seen = []
-        event.listen(session.sync_session, "loaded_as_persistent", self._see)
-        event.listen(session.sync_session, "transient_to_pending", self._see)
+        session.sync_session.info[_SEE] = self._see
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)
         self.orders = SqlaOrderRepository(session)

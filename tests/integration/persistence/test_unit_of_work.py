@@ -3,8 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.errors import StorageError
+from adapters.outbound.persistence.tables import orders, payments
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from domain.errors import Conflict
 from domain.user import User
@@ -91,3 +94,44 @@ async def test_a_naive_timestamp_is_refused_rather_than_guessed(
     with pytest.raises(StorageError, match="timezone-aware"):
         async with uow() as tx:
             await tx.users.add(User.register("naive", datetime(2026, 1, 1, 12, 0)))
+
+
+async def test_an_order_is_stored_with_its_payment_and_changes_after_the_insert_are_written(
+    uow: SqlaUnitOfWorkFactory,
+) -> None:
+    user, product = await new_user(uow), await new_product(uow)
+    async with uow() as tx:
+        order = order_for(user, product)
+        payment = order.open_payment("payer-1", T0)
+        await tx.orders.add(order)
+        assert order.id is not None and payment.id is not None
+        assert payment.order_id == order.id
+        payment.platform_tx_id = "T-after-insert"  # written at commit: both stay tracked
+        order.placed(at(1))
+        await tx.commit()
+
+    async with uow() as tx:
+        locked = await tx.orders.lock_with_payment(order_id=order.id)
+        events = await tx.outbox.recent(5)
+    assert locked is not None and locked.pay.id == payment.id
+    assert (locked.pay.payer_ref, locked.pay.platform_tx_id) == ("payer-1", "T-after-insert")
+    assert [e.type.value for e in events][:1] == ["OrderPlaced"]
+
+
+async def test_a_reused_transaction_id_with_a_payment_stores_neither(
+    uow: SqlaUnitOfWorkFactory, engine: AsyncEngine
+) -> None:
+    user, product = await new_user(uow), await new_product(uow)
+    first = await new_order(uow, user, product)
+
+    with pytest.raises(Conflict, match="transactionId"):
+        async with uow() as tx:
+            twin = order_for(user, product)
+            twin.transaction_id = first.transaction_id
+            twin.open_payment(None, T0)
+            await tx.orders.add(twin)
+
+    async with engine.connect() as connection:
+        stored = await connection.scalar(select(func.count()).select_from(payments))
+        orders_stored = await connection.scalar(select(func.count()).select_from(orders))
+    assert (stored, orders_stored) == (0, 1)

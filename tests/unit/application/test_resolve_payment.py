@@ -10,6 +10,7 @@ from application.resolve_payment import Resolution
 from domain.errors import NotFound
 from domain.events import EventType
 from domain.order import Order, OrderState
+from domain.orphan import OrphanPayment
 from domain.pay_type import PayType
 from domain.payment import PaymentState
 from domain.ports.payment_gateway import PlatformStatus
@@ -105,3 +106,34 @@ async def test_a_redirect_that_settles_the_payment_during_the_lookup_wins(
 async def test_resolving_an_unknown_transaction_is_not_found(shop: ReconcilerShop) -> None:
     with pytest.raises(NotFound):
         await shop.resolve.by_transaction("no-such-transaction")
+
+
+async def test_a_platform_payment_recorded_as_an_orphan_pays_nothing(
+    shop: ReconcilerShop,
+) -> None:
+    # Taken under another order's approval and being given back (tests/property found it):
+    # the platform still reports it approved for this order, which must not become PAID.
+    order = await shop.approving_order()
+    other = await shop.pending_order()
+    async with shop.db() as uow:
+        await uow.orphans.add(
+            OrphanPayment.found(
+                order_id=other.id or 0,
+                platform=PayType.KAKAO_PAY,
+                platform_tx_id="TX-7",
+                amount=order.trans_amount,
+                reason="approved under another order",
+                at=shop.clock.now(),
+                first_retry_at=shop.clock.now(),
+            )
+        )
+        await uow.commit()
+    shop.gateway(PayType.KAKAO_PAY).script(
+        "lookup", lookup_of(PlatformStatus.APPROVED, order.trans_amount, "TX-7")
+    )
+
+    outcome = await shop.resolve.by_transaction(order.transaction_id)
+
+    assert outcome is Resolution.UNRESOLVED
+    assert shop.db.order(order.id or 0).state is OrderState.PAYMENT_PENDING
+    assert shop.db.payment_of(order.id or 0).state is PaymentState.APPROVING

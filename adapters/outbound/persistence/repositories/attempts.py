@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import payment_attempts
@@ -19,9 +20,25 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def add(self, attempt: PaymentAttempt) -> None:
-        """Stores the attempt and assigns its id (platforms use it as a reference)."""
+        """Stores the attempt and assigns its id (platforms use it as a reference): one Core
+        INSERT … RETURNING, no ORM flush; the stored attempt is then attached to the session
+        as persistent, so that changes made to it in this unit of work are written too."""
+        result = await self._session.execute(
+            _INSERT,
+            {
+                "payment_id": attempt.payment_id,
+                "operation": attempt.operation,
+                "idempotency_key": attempt.idempotency_key,
+                "state": attempt.state,
+                "created_at": attempt.created_at,
+                "updated_at": attempt.updated_at,
+                "tries": attempt.tries,
+                "error": attempt.error,
+            },
+        )
+        attempt.id = result.scalar_one()
+        make_transient_to_detached(attempt)
         self._session.add(attempt)
-        await self._session.flush()
 
     @translated
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
@@ -59,15 +76,14 @@ class SqlaAttemptRepository(AttemptRepository):
         """One UPDATE by id: the attempt in hand need not be loaded again."""
         assert attempt.id is not None
         await self._session.execute(
-            update(payment_attempts)
-            .where(payment_attempts.c.id == attempt.id)
-            .values(
-                state=attempt.state,
-                tries=attempt.tries,
-                error=attempt.error,
-                updated_at=attempt.updated_at,
-            )
-            .execution_options(synchronize_session=False)
+            _UPDATE,
+            {
+                "attempt_id": attempt.id,
+                "state": attempt.state,
+                "tries": attempt.tries,
+                "error": attempt.error,
+                "updated_at": attempt.updated_at,
+            },
         )
 
     @translated
@@ -79,3 +95,13 @@ class SqlaAttemptRepository(AttemptRepository):
             .order_by(payment_attempts.c.id)
         )
         return (await self._session.scalars(stmt)).all()
+
+
+# Built once: building (and keying) a statement costs about as much as running it. The SET
+# clause is the executed parameters' columns.
+_UPDATE = (
+    update(payment_attempts)
+    .where(payment_attempts.c.id == bindparam("attempt_id"))
+    .execution_options(synchronize_session=False)
+)
+_INSERT = insert(payment_attempts).returning(payment_attempts.c.id)

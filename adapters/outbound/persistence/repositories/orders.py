@@ -4,13 +4,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, func, or_, select
+from sqlalchemy import Insert, Row, Select, bindparam, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
-from adapters.outbound.persistence.tables import groups, orders, users
+from adapters.outbound.persistence.tables import groups, orders, payments, users
 from domain.order import Order, OrderState
+from domain.payment import Payment
 from domain.ports.repositories import OrderRepository
 from domain.views import OrderView
 
@@ -24,9 +25,31 @@ class SqlaOrderRepository(OrderRepository):
 
     @translated
     async def add(self, order: Order) -> None:
-        """Stores the order and assigns `order.id`; a reused transactionId raises `Conflict`."""
+        """Stores the order, and the payment opened with it, and assigns their ids; a reused
+        transactionId raises `Conflict`.
+
+        Core INSERT … RETURNING instead of an ORM flush — on PostgreSQL one statement for
+        both rows (a data-modifying CTE) — then both are attached to the session as
+        persistent, so that changes made to them in this unit of work are written too."""
+        payment = order.__dict__.get("payment")
+        order_row = {column: getattr(order, column) for column in _ORDER_COLUMNS}
+        if not isinstance(payment, Payment):
+            order.id = (await self._session.execute(_INSERT_ORDER, order_row)).scalar_one()
+        elif self._session.bind.dialect.name == "postgresql":
+            params = {f"o_{column}": value for column, value in order_row.items()}
+            params.update({f"p_{column}": getattr(payment, column) for column in _PAYMENT_COLUMNS})
+            row = (await self._session.execute(_INSERT_ORDER_AND_PAYMENT, params)).one()
+            order.id, payment.id, payment.order_id = row.order_id, row.id, row.order_id
+        else:
+            order.id = (await self._session.execute(_INSERT_ORDER, order_row)).scalar_one()
+            payment.order_id = order.id
+            payment_row = {column: getattr(payment, column) for column in _PAYMENT_COLUMNS}
+            payment_row["order_id"] = order.id
+            payment.id = (await self._session.execute(_INSERT_PAYMENT, payment_row)).scalar_one()
+        if isinstance(payment, Payment):
+            make_transient_to_detached(payment)
+        make_transient_to_detached(order)
         self._session.add(order)
-        await self._session.flush()
 
     @translated
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
@@ -45,16 +68,12 @@ class SqlaOrderRepository(OrderRepository):
         self, *, order_id: int | None = None, transaction_id: str | None = None
     ) -> Order | None:
         """The order and its payment, both rows locked by one statement (an inner join)."""
-        where = (
-            orders.c.id == order_id
-            if order_id is not None
-            else orders.c.transaction_id == transaction_id
-        )
-        stmt = _locked(
-            select(Order).where(where).options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
-            True,
-        )
-        return (await self._session.scalars(stmt)).unique().one_or_none()
+        params: dict[str, object]
+        if order_id is not None:
+            stmt, params = _lock_statement("id"), {"key": order_id}
+        else:
+            stmt, params = _lock_statement("transaction_id"), {"key": transaction_id}
+        return (await self._session.scalars(stmt, params)).unique().one_or_none()
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
@@ -128,6 +147,50 @@ _GROUP_CONFIRMATIONS = (
     .where(groups.c.id == bindparam("group_id"))
     .group_by(groups.c.id)
 )
+
+
+_ORDER_COLUMNS = tuple(c.key for c in orders.c if c.key != "id")
+_PAYMENT_COLUMNS = tuple(c.key for c in payments.c if c.key not in ("id", "order_id"))
+_INSERT_ORDER = insert(orders).returning(orders.c.id)
+_INSERT_PAYMENT = insert(payments).returning(payments.c.id)
+
+
+def _order_and_payment() -> Insert:
+    new_order = (
+        insert(orders)
+        .values({c: bindparam(f"o_{c}", type_=orders.c[c].type) for c in _ORDER_COLUMNS})
+        .returning(orders.c.id)
+        .cte("new_order")
+    )
+    payment_values = select(
+        new_order.c.id,
+        *(bindparam(f"p_{c}", type_=payments.c[c].type) for c in _PAYMENT_COLUMNS),
+    )
+    return (
+        insert(payments)
+        .from_select(["order_id", *_PAYMENT_COLUMNS], payment_values)
+        .returning(payments.c.id, payments.c.order_id)
+    )
+
+
+_INSERT_ORDER_AND_PAYMENT = _order_and_payment()
+_LOCKS: dict[str, Select[tuple[Order]]] = {}
+
+
+def _lock_statement(column: str) -> Select[tuple[Order]]:
+    """The order joined to its payment, both locked, by `column` = :key. Built once per column
+    (after the mappers are configured): an ORM statement with a loader option costs more to
+    build and to key for the compiled cache than to run."""
+    stmt = _LOCKS.get(column)
+    if stmt is None:
+        stmt = _locked(
+            select(Order)
+            .where(orders.c[column] == bindparam("key"))
+            .options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
+            True,
+        )
+        _LOCKS[column] = stmt
+    return stmt
 
 
 def _order(row: Row[Any]) -> OrderView:

@@ -27,12 +27,13 @@ class SqlaOutbox(Outbox):
     async def add(self, event: DomainEvent) -> None:
         """Stores the event in the current transaction; its data is kept as JSON text."""
         await self._session.execute(
-            insert(outbox_events).values(
-                event_id=event.event_id,
-                type=event.type.value,
-                occurred_at=event.occurred_at,
-                data=json.dumps(dict(event.data), default=_json_default, ensure_ascii=False),
-            )
+            _INSERT,
+            {
+                "event_id": event.event_id,
+                "type": event.type.value,
+                "occurred_at": event.occurred_at,
+                "data": json.dumps(dict(event.data), default=_json_default, ensure_ascii=False),
+            },
         )
 
     @translated
@@ -64,6 +65,10 @@ class SqlaOutbox(Outbox):
         if only_pending:
             stmt = stmt.where(outbox_events.c.published_at.is_(None))
         return [_event(row) for row in await self._session.execute(stmt)]
+
+
+# Built once; executed with the row as parameters (no RETURNING: the id is not needed).
+_INSERT = insert(outbox_events)
 
 
 def _columns() -> Select[tuple[str, str, datetime, str]]:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.errors import translated
-from domain.catalog import Product
+from adapters.outbound.persistence.tables import product_options, products, users
+from domain.catalog import Product, ProductOption
 from domain.ports.repositories import ProductRepository
+from domain.user import User
 
 
 class SqlaProductRepository(ProductRepository):
@@ -22,3 +25,50 @@ class SqlaProductRepository(ProductRepository):
     @translated
     async def get(self, product_id: int) -> Product | None:
         return await self._session.get(Product, product_id)
+
+    @translated
+    async def for_buyer(self, product_id: int, user_id: int) -> tuple[bool, Product | None]:
+        """Whether the user exists, and the product with its options, in one Core SELECT (the
+        order placement's hot path: no ORM load). The product is read, not kept in the
+        session: placing an order never changes it."""
+        rows = (
+            await self._session.execute(_FOR_BUYER, {"product_id": product_id, "user_id": user_id})
+        ).all()
+        if not rows:
+            return await self._session.get(User, user_id) is not None, None
+        first = rows[0]
+        product = Product(
+            name=first.name,
+            price=first.price,
+            created_at=first.created_at,
+            id=first.id,
+            options=[
+                ProductOption(
+                    name=row.option_name,
+                    extra_price=row.extra_price,
+                    id=row.option_id,
+                    product_id=first.id,
+                )
+                for row in rows
+                if row.option_id is not None
+            ],
+        )
+        return bool(first.known_user), product
+
+
+# Built once: building the statement costs about as much as running it.
+_FOR_BUYER = (
+    select(
+        exists().where(users.c.id == bindparam("user_id")).label("known_user"),
+        products.c.id,
+        products.c.name,
+        products.c.price,
+        products.c.created_at,
+        product_options.c.id.label("option_id"),
+        product_options.c.name.label("option_name"),
+        product_options.c.extra_price,
+    )
+    .select_from(products.outerjoin(product_options, product_options.c.product_id == products.c.id))
+    .where(products.c.id == bindparam("product_id"))
+    .order_by(product_options.c.id)
+)
