@@ -136,7 +136,7 @@ def check_body(body: bytes, content_type: str, max_depth: int) -> None:
     if kind == "application/x-www-form-urlencoded":
         _check_pairs(_pairs(body), "form")
         return
-    if not body.strip() or not (kind in ("", "application/json") or kind.endswith("+json")):
+    if not body.strip() or not (kind == "" or is_json(kind)):
         return
     # Nesting cannot exceed the number of brackets: the scan only runs when it could.
     brackets = body.count(b"[") + body.count(b"{")
@@ -151,6 +151,20 @@ def check_body(body: bytes, content_type: str, max_depth: int) -> None:
     for text in _strings(value):
         if _CONTROL.search(text):
             raise ClientException("control characters are not allowed in text fields")
+
+
+def is_json(kind: str) -> bool:
+    """Whether a media type (without parameters) is read as JSON: `application/json`,
+    `+json` types, and the `text/json`-like ones a handler may also accept. Every route that
+    reads JSON must agree with this, or a body escapes the checks above."""
+    return "json" in kind
+
+
+def check_text(values: Iterable[str], where: str) -> None:
+    """No control characters in values a handler took from a body (e.g. a multipart form)."""
+    for text in values:
+        if _CONTROL.search(text):
+            raise ClientException(f"control characters are not allowed in {where} parameters")
 
 
 def json_depth(body: bytes) -> int:
