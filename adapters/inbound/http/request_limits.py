@@ -135,17 +135,18 @@ def check_body(body: bytes, content_type: str, max_depth: int) -> None:
     kind = content_type.split(";", 1)[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         _check_pairs(_pairs(body), "form")
+    if not body.strip():
         return
-    if not body.strip() or not (kind == "" or is_json(kind)):
-        return
-    # Nesting cannot exceed the number of brackets: the scan only runs when it could.
+    # Litestar decodes a handler's `data` as JSON whatever the Content-Type says, so every
+    # body that *is* JSON is checked, declared or not. Nesting cannot exceed the number of
+    # brackets: the scan only runs when it could.
     brackets = body.count(b"[") + body.count(b"{")
     if brackets > max_depth and json_depth(body) > max_depth:
         raise ClientException(f"the JSON body is nested deeper than {max_depth} levels")
     try:
         value = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
-        if kind == "":  # not declared as JSON: the handler decides what the body is
+        if not is_json(kind):  # not declared as JSON: the handler decides what the body is
             return
         raise ClientException(f"the body is not valid JSON: {exc}") from exc
     for text in _strings(value):
