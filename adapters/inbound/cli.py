@@ -236,7 +236,11 @@ def _stuck(as_json: bool) -> int:
         finally:
             await container.engine().dispose()
 
-    items = asyncio.run(list_stuck())
+    try:
+        items = asyncio.run(list_stuck())
+    except Exception as exc:  # an operator pointed it at the wrong or an unmigrated database
+        print(f"gonggu stuck: cannot read the database: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
     if as_json:
         print(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=2))
     else:

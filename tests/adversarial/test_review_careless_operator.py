@@ -38,3 +38,15 @@ def test_worker_once_on_a_migrated_database_exits_zero(tmp_path: Path) -> None:
     ran = _run("worker", "--once", database_url=url)
 
     assert ran.returncode == 0, ran.stderr[-2000:]
+
+
+def test_stuck_on_an_unmigrated_database_says_so_without_a_traceback(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'never-migrated.db'}"
+
+    ran = _run("stuck", database_url=url)
+
+    assert ran.returncode == 1
+    assert "Traceback" not in ran.stderr
+    last = ran.stderr.strip().splitlines()[-1]
+    assert last.startswith("gonggu stuck: cannot read the database:"), ran.stderr[-500:]
+    assert "no such table" in last
