@@ -183,7 +183,7 @@ def _serve_worker(host: str, port: int, sock: socket.socket) -> None:
 
 
 def _worker(once: bool, interval_s: float, metrics_port: int | None = None) -> int:
-    from adapters.inbound.worker import run_worker
+    from adapters.inbound.worker import failed_jobs, run_worker
     from bootstrap import build_container
 
     container = build_container(_settings())
@@ -191,7 +191,13 @@ def _worker(once: bool, interval_s: float, metrics_port: int | None = None) -> i
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, addr="127.0.0.1")
-    asyncio.run(run_worker(container, once=once, interval_s=interval_s))
+    results = asyncio.run(run_worker(container, once=once, interval_s=interval_s))
+    failed = failed_jobs(results) if once else []
+    if failed:
+        # `--once` runs from cron: a run that did not do its jobs must not look like one that did.
+        for name in failed:
+            print(f"gonggu worker: job {name} {results[name]}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -230,7 +236,11 @@ def _stuck(as_json: bool) -> int:
         finally:
             await container.engine().dispose()
 
-    items = asyncio.run(list_stuck())
+    try:
+        items = asyncio.run(list_stuck())
+    except Exception as exc:  # an operator pointed it at the wrong or an unmigrated database
+        print(f"gonggu stuck: cannot read the database: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
     if as_json:
         print(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=2))
     else:

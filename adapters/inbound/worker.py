@@ -40,19 +40,34 @@ async def run_jobs_once(container: Any) -> dict[str, Any]:
     return results
 
 
-async def run_worker(container: Any, *, once: bool, interval_s: float) -> None:
+WAITS_SAFELY = frozenset({"relay"})
+"""Jobs whose failure loses nothing: with the broker down the events wait in the outbox."""
+
+
+def failed_jobs(results: dict[str, Any]) -> list[str]:
+    """The jobs of one run that raised (their result is the `failed: ...` line) and whose
+    failure leaves money or state unattended (a refund not retried, a payment not asked)."""
+    return [
+        name
+        for name, result in results.items()
+        if name not in WAITS_SAFELY and isinstance(result, str) and result.startswith("failed: ")
+    ]
+
+
+async def run_worker(container: Any, *, once: bool, interval_s: float) -> dict[str, Any]:
+    """Runs the jobs until stopped (or once); answers the last run's results."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
         while True:
-            await run_jobs_once(container)
+            results = await run_jobs_once(container)
             if once:
-                return
+                return results
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval_s)
-                return
+                return results
             except TimeoutError:
                 continue
     finally:

@@ -7,11 +7,13 @@ from typing import Any
 from litestar import Controller, Request, Response, route
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
+from litestar.exceptions import ClientException, SerializationException
 from litestar.params import FromPath
 
 from adapters.inbound.callbacks.result_page import error_page, shopper_answer
 from adapters.inbound.callbacks.return_urls import PAY_TYPE_OF_SLUG
 from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.request_limits import check_text, is_json
 from application.abandon_payment import AbandonPayment, AbandonPaymentCommand
 from application.approve_payment import ApprovePayment, ApprovePaymentCommand
 from domain.errors import DomainError, InvalidInput
@@ -77,15 +79,23 @@ class PaymentCallbackController(Controller):
 
 
 async def _params(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """Query parameters, plus form or JSON fields when a platform POSTs them."""
+    """Query parameters, plus form or JSON fields when a platform POSTs them.
+
+    JSON is recognised exactly as the request-limit middleware recognises it (so it has been
+    checked there); a multipart form, which the middleware does not parse, is checked here."""
     params = {k: str(v) for k, v in request.query_params.items()}
     if request.method == "POST":
-        content_type = request.headers.get("content-type", "")
-        if "json" in content_type:
-            body = await request.json()
+        kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if is_json(kind):
+            try:
+                body = await request.json()
+            except SerializationException as exc:
+                raise ClientException(f"the body is not valid JSON: {exc}") from exc
             if isinstance(body, dict):
                 params.update({k: str(v) for k, v in body.items() if v is not None})
-        elif "form" in content_type:
+        elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = await request.form()
-            params.update({k: str(v) for k, v in form.items()})
+            fields = {k: str(v) for k, v in form.items()}
+            check_text([*fields, *fields.values()], "form")
+            params.update(fields)
     return params

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
 from litestar.params import Body, HeaderParameter, QueryParameter
 
 from adapters.inbound.http.dependencies import use_case
@@ -37,6 +38,9 @@ class OrderController(Controller):
         ] = None,
     ) -> Response[Any]:
         """Places an order and starts its payment; `data` is the platform's answer plus ids."""
+        if idempotency_key is not None and not idempotency_key.strip():
+            # An empty key would be one key shared by every order of the user: refuse it.
+            raise ClientException("Idempotency-Key is empty: send a unique key or no header")
         payer = (
             {
                 "fintechUseNum": data.transaction.fintech_use_num,
