@@ -9,6 +9,7 @@ take no money, take it on a test account, or let anyone act as anyone.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from adapters.config import Settings
 
 JWT_SECRET_MIN_BYTES = 32
+LOOPBACK_HOSTS = {"localhost", "::1", "0.0.0.0", ""}
 
 
 def problems(settings: Settings) -> list[str]:
@@ -27,7 +29,7 @@ def problems(settings: Settings) -> list[str]:
 
 def _anywhere(settings: Settings) -> list[str]:
     lines = []
-    if settings.auth_mode == "jwt" and not settings.jwt_secret:
+    if settings.auth_mode == "jwt" and not (settings.jwt_secret or "").strip():
         lines.append("GONGGU_JWT_SECRET is required when GONGGU_AUTH_MODE=jwt")
     if settings.platforms is not None and not settings.platforms:
         lines.append("GONGGU_PLATFORMS names no platform: list the payTypes you accept")
@@ -48,6 +50,12 @@ def _production(settings: Settings) -> list[str]:
         lines.append(
             f"GONGGU_JWT_SECRET is {len(secret)} bytes: production needs at least "
             f"{JWT_SECRET_MIN_BYTES} random bytes (a short HS256 key is cracked offline)"
+        )
+    host = (urlsplit(settings.public_base_url).hostname or "").lower()
+    if host in LOOPBACK_HOSTS or host.startswith("127."):
+        lines.append(
+            f"GONGGU_PUBLIC_BASE_URL={settings.public_base_url} is this machine's loopback: "
+            "platforms and buyers' browsers could never come back; set the public https URL"
         )
     if settings.database_url.split(":", 1)[0].startswith("sqlite"):
         lines.append(

@@ -79,7 +79,7 @@ class PlatformSettings(BaseModel):
 
     def missing(self) -> list[str]:
         """The variables of credentials that are not set."""
-        return [self.env(f) for f in self.credentials if not getattr(self, f)]
+        return [self.env(f) for f in self.credentials if not str(getattr(self, f) or "").strip()]
 
     def problems(self) -> list[str]:
         """Values that are wrong whatever the environment (a key of the wrong kind...)."""
@@ -105,7 +105,7 @@ class KakaoPaySettings(PlatformSettings):
 
     def test_values(self) -> list[str]:
         lines = []
-        if self.cid == KAKAOPAY_TEST_CID:
+        if self.cid.strip().upper() == KAKAOPAY_TEST_CID:
             lines.append(
                 f"{self.env('cid')}={KAKAOPAY_TEST_CID} is KakaoPay's test CID: "
                 "set the CID of your KakaoPay contract"

@@ -202,6 +202,7 @@ def test_every_problem_is_reported_at_once_one_line_each(monkeypatch: pytest.Mon
     )
     assert [p.split(" ")[0].split("=")[0] for p in found] == [
         "GONGGU_AUTH_MODE",
+        "GONGGU_PUBLIC_BASE_URL",  # the default, this machine's loopback
         "GONGGU_DATABASE_URL",
         "GONGGU_PLATFORMS",
         "GONGGU_PAYMENTS_MODE",
