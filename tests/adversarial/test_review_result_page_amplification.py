@@ -6,7 +6,7 @@ platform — on every request. A script (or a page left open in many tabs) that 
 times makes N KakaoPay `order` / Toss lookups with the shop's secret key, and the platforms
 rate-limit per merchant key: the shop's genuine approvals and refunds then fail too. A
 waiting payment should be asked about at most once per short interval, however often the
-page is read."""
+page is read (it now is: adapters/inbound/callbacks/ask_throttle.py)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,6 @@ def _lookups(shop: Shop, platform: str) -> float:
     return total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: every read of the unauthenticated result page asks the platform again "
-    "(no throttle on resolving a waiting payment); fix in application/ (resolve payment) — "
-    "outside the reviewer's area",
-)
 @pytest.mark.parametrize("pay_type", ["KAKAO_PAY", "TOSS_PAYMENTS"])
 def test_reading_the_result_page_many_times_does_not_ask_the_platform_each_time(
     shop: Shop, pay_type: str

@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from adapters.inbound.callbacks.ask_throttle import AskThrottle
 from adapters.inbound.callbacks.result_page import error_page, shopper_answer
 from adapters.inbound.http.dependencies import use_case
 from application.queries import GetOrderByTransaction
@@ -37,14 +38,18 @@ async def payment_result(
     transaction_id: FromPath[str],
 ) -> Response[Any]:
     """The order of a transaction; one still waiting is first settled with its platform."""
-    return await shopper_answer(request, _settled(lookup, resolve, transaction_id))
+    throttle = request.app.state.setdefault("result_page_asks", AskThrottle())
+    return await shopper_answer(request, _settled(lookup, resolve, transaction_id, throttle))
 
 
 async def _settled(
-    lookup: GetOrderByTransaction, resolve: ResolvePayment, transaction_id: str
+    lookup: GetOrderByTransaction,
+    resolve: ResolvePayment,
+    transaction_id: str,
+    throttle: AskThrottle,
 ) -> Order:
     order, _ = await lookup.execute(transaction_id)
-    if order.state is OrderState.PAYMENT_PENDING:
+    if order.state is OrderState.PAYMENT_PENDING and throttle.allow(transaction_id):
         try:
             await resolve.by_transaction(transaction_id)
         except DomainError as exc:  # still unknown: the page keeps refreshing
