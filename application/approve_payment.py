@@ -105,7 +105,7 @@ class _Approve:
             # reconciler's) settles it, not what this redirect says.
             return
         elif result.verified:
-            order.payment_declined(result, settling.now)
+            order.payment_declined(result, settling.now, claimed_reference=self._claimed)
         else:
             order.approval_refused(settling.now, claimed_reference=self._claimed)
 

@@ -223,9 +223,14 @@ class Order:
         self.events.append(OrderPaid(self.snapshot(), at))
         return True
 
-    def payment_declined(self, decline: Decline, at: datetime) -> None:
-        """The platform says no money was taken: the order fails (or is cancelled)."""
+    def payment_declined(
+        self, decline: Decline, at: datetime, *, claimed_reference: str | None = None
+    ) -> None:
+        """The platform says no money was taken: the order fails (or is cancelled). A platform
+        id only the declined callback claimed is not kept: no money stands behind it here."""
         self.pay.raw_response = _json(decline.raw)
+        if claimed_reference and self.pay.platform_tx_id == claimed_reference:
+            self.pay.platform_tx_id = None
         if decline.cancelled_by_user:
             self.pay.cancelled(at)
             self.mark_payment_cancelled(at)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import pytest
-
 from tests.adversarial.money import held
 from tests.e2e.shop import Shop
 
@@ -21,12 +19,6 @@ def _order(shop: Shop, order_id: int) -> dict[str, Any]:
     return dict(shop.client.get(f"/api/v1/order/{order_id}").json()["data"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: a NaverPay failure return's paymentId is stored unverified on the failed "
-    "payment (the abandon path keeps reference_from_callback); fix in application/ or the "
-    "NaverPay gateway — outside the reviewer's area",
-)
 def test_naverpay_a_failure_return_with_another_orders_payment_id_does_not_keep_it(
     shop: Shop,
 ) -> None:
