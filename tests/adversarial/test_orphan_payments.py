@@ -71,8 +71,10 @@ def test_money_given_back_as_an_orphan_never_also_pays_the_order_it_was_for(
 ) -> None:
     """The buyer pays order B; the browser brings B's paymentId to order A first. NaverPay has
     taken the money, it is recorded as an orphan and its refund is refused for now. B's own
-    return and the reconciler's lookup then both see the money approved for B: neither may
-    make B PAID, since that very money is on its way back to the buyer."""
+    return then and the worker's runs must not make B PAID, since that very money is on its
+    way back to the buyer. (The reconciler's side of this rule, a lookup reporting the orphan's
+    money approved for B, is pinned by tests/unit/application and the Hypothesis machine: the
+    NaverPay emulator cannot be asked about B before B's own apply.)"""
     user, product = shop.user(), shop.product()
     a = shop.placed(user, product["id"], "NAVER_PAY")
     b = shop.placed(user, product["id"], "NAVER_PAY")
