@@ -222,7 +222,9 @@ class PaymentRunner:
         are re-raised naming the order unless `raises` is False (then they are `Ran.error`)."""
         order: Order | None = None
         try:
-            async with self.uow() as uow:
+            # Placing reads the catalog, then writes the order, its payment, its first attempt
+            # and its events, all at commit: one statement, with no BEGIN or COMMIT.
+            async with self.uow(one_statement=new_order is not None) as uow:
                 item_name = ""
                 if new_order is not None:
                     order, item_name = await new_order(uow)

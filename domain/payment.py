@@ -39,6 +39,10 @@ class AttemptState(str, Enum):
     UNKNOWN = "UNKNOWN"
 
 
+OPEN_ATTEMPT_STATES = (AttemptState.IN_FLIGHT, AttemptState.UNKNOWN)
+"""An attempt whose outcome is not settled yet: it is retried with its own key."""
+
+
 @dataclass(eq=False)
 class PaymentAttempt:
     payment_id: int
@@ -84,7 +88,7 @@ class PaymentAttempt:
 
     @property
     def is_open(self) -> bool:
-        return self.state in (AttemptState.IN_FLIGHT, AttemptState.UNKNOWN)
+        return self.state in OPEN_ATTEMPT_STATES
 
     def _settle(self, to: AttemptState, error: str | None, at: datetime) -> None:
         if not self.is_open:

@@ -50,6 +50,11 @@ class UnitOfWorkFactory(Protocol):
 
     `read_only=True` is for units that neither write, lock nor commit (the listing reads):
     the adapter may then skip the transaction's BEGIN and ROLLBACK round trips.
+
+    `one_statement=True` is for units that read, lock nothing, and write only at commit
+    (placing an order: its rows, first attempt and events): the adapter may then send every
+    write as one statement, atomic by itself, and skip BEGIN and COMMIT. A write it would
+    have to send before commit is a programming error.
     """
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, one_statement: bool = False) -> UnitOfWork: ...

@@ -441,7 +441,7 @@ class FakeUnitOfWorkFactory:
         """Ids of the attempts written back by id (none is looked up again to settle it)."""
         self._sequences: defaultdict[str, int] = defaultdict(int)
 
-    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
+    def __call__(self, *, read_only: bool = False, one_statement: bool = False) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
 
     def next_id(self, table: str) -> int:

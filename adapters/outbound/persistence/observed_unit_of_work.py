@@ -64,7 +64,8 @@ class ObservedUnitOfWorkFactory:
     def __init__(self, inner: Callable[..., Any], observer: Observer) -> None:
         self._inner, self._observer = inner, observer
 
-    def __call__(self, *, read_only: bool = False) -> Any:
+    def __call__(self, *, read_only: bool = False, one_statement: bool = False) -> Any:
         if read_only:  # a read-only unit commits nothing, so there is nothing to observe
             return self._inner(read_only=True)
-        return ObservedUnitOfWork(self._inner(), self._observer)
+        inner = self._inner(one_statement=True) if one_statement else self._inner()
+        return ObservedUnitOfWork(inner, self._observer)

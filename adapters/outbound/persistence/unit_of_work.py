@@ -5,13 +5,15 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from adapters.outbound.persistence.engine import read_only_session_factory
 from adapters.outbound.persistence.errors import storage_errors, translate
+from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.repositories import (
     SqlaAttemptRepository,
     SqlaGroupRepository,
@@ -22,10 +24,13 @@ from adapters.outbound.persistence.repositories import (
     SqlaProductRepository,
     SqlaUserRepository,
 )
+from adapters.outbound.persistence.tables import orders, payment_attempts, payments
+from adapters.outbound.persistence.write_batch import WriteBatch
 from domain.events import Event, FollowUp
 from domain.group import Group
 from domain.order import Order
 from domain.orphan import OrphanPayment
+from domain.payment import Payment, PaymentAttempt
 from domain.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 AGGREGATES = (Order, Group, OrphanPayment)
@@ -33,6 +38,13 @@ AGGREGATES = (Order, Group, OrphanPayment)
 
 
 _SEE = "gonggu.see"
+_BATCH = "gonggu.batch"
+_WRITTEN_BY_BATCH: dict[type, Table] = {
+    Order: orders,
+    Payment: payments,
+    PaymentAttempt: payment_attempts,
+}
+"""The entities whose changes a commit sends in its one write statement (the hot path's)."""
 
 
 def _seen_by_unit(session: Session, instance: Any) -> None:
@@ -48,6 +60,26 @@ for _event_name in ("loaded_as_persistent", "transient_to_pending", "detached_to
     event.listen(Session, _event_name, _seen_by_unit)
 
 
+def _send_staged_writes(session: Session) -> None:
+    batch = session.info.get(_BATCH)
+    if batch:
+        batch.flush(session)
+
+
+def _before_statement(state: ORMExecuteState) -> None:
+    # A read sees the unit's own writes, as with the ORM's autoflush.
+    _send_staged_writes(state.session)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    # Staged rows go first: what the ORM flushes may refer to them.
+    _send_staged_writes(session)
+
+
+event.listen(Session, "do_orm_execute", _before_statement)
+event.listen(Session, "before_flush", _before_flush)
+
+
 class SqlaUnitOfWork(UnitOfWork):
     """Opens a session and its transaction on enter; leaving without `commit()` rolls back.
 
@@ -55,13 +87,21 @@ class SqlaUnitOfWork(UnitOfWork):
     """
 
     def __init__(
-        self, session_factory: async_sessionmaker[Any], *, read_only: bool = False
+        self,
+        session_factory: async_sessionmaker[Any],
+        *,
+        read_only: bool = False,
+        ids: IdBlocks | None = None,
+        one_statement: bool = False,
     ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._committed_events: list[Event] = []
         self._seen: list[Any] = []
         self._read_only = read_only
+        self._ids = ids
+        self._one_statement = one_statement
+        self._batch = WriteBatch(deferred=False)
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -78,13 +118,19 @@ class SqlaUnitOfWork(UnitOfWork):
         # to be written are kept here until commit (cosmicpython's `seen`).
         self._seen = []
         session.sync_session.info[_SEE] = self._see
+        deferred = self._ids is not None and session.bind.dialect.name == "postgresql"
+        self._batch = batch = WriteBatch(deferred=deferred, at_commit_only=self._one_statement)
+        session.sync_session.info[_BATCH] = batch
+        ids = self._ids if deferred else None
+        # What the order's lock read of its payment's open attempts (asked for right after).
+        open_attempts: dict[int, list[PaymentAttempt]] = {}
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)
-        self.orders = SqlaOrderRepository(session)
+        self.orders = SqlaOrderRepository(session, batch, ids, open_attempts, self._see)
         self.payments = SqlaPaymentRepository(session)
-        self.attempts = SqlaAttemptRepository(session)
+        self.attempts = SqlaAttemptRepository(session, batch, ids, open_attempts)
         self.groups = SqlaGroupRepository(session)
-        self.outbox = SqlaOutbox(session)
+        self.outbox = SqlaOutbox(session, batch)
         self.orphans = SqlaOrphanRepository(session)
         return self
 
@@ -120,6 +166,8 @@ class SqlaUnitOfWork(UnitOfWork):
             if not isinstance(raised_event, FollowUp):
                 await self.outbox.add(raised_event.record())
         with storage_errors():
+            if self._batch.deferred:
+                await self._session.run_sync(self._send_changes)
             await self._session.commit()
         self._committed_events.extend(raised)
 
@@ -133,6 +181,23 @@ class SqlaUnitOfWork(UnitOfWork):
             (e for entity in self._seen for e in entity.__dict__.get("events") or ()),
             key=lambda event: event.seq,
         )
+
+    def _send_changes(self, session: Session) -> None:
+        """The changed hot-path entities join the staged writes, and all go as one statement;
+        the entities are then clean, so the ORM's own flush has nothing of theirs to write."""
+        for entity in list(session.dirty):
+            table = _WRITTEN_BY_BATCH.get(type(entity))
+            if table is None:
+                continue
+            state = instance_state(entity)
+            changed = {key: state.dict[key] for key in state.committed_state if key in table.c}
+            if changed:
+                self._batch.stage_update(table, entity.id, changed)
+                for key, value in changed.items():
+                    set_committed_value(entity, key, value)
+        if self._one_statement and (session.new or session.dirty or session.deleted):
+            raise RuntimeError("a one-statement unit of work changed entities it cannot batch")
+        self._batch.flush(session, at_commit=True)
 
     def _see(self, _session: Any, instance: Any) -> None:
         if isinstance(instance, AGGREGATES) and all(instance is not s for s in self._seen):
@@ -155,8 +220,12 @@ class SqlaUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, session_factory: async_sessionmaker[Any]) -> None:
         self._session_factory = session_factory
         self._read_sessions = read_only_session_factory(session_factory)
+        self._ids = IdBlocks()
 
-    def __call__(self, *, read_only: bool = False) -> SqlaUnitOfWork:
+    def __call__(self, *, read_only: bool = False, one_statement: bool = False) -> SqlaUnitOfWork:
         if read_only:
             return SqlaUnitOfWork(self._read_sessions, read_only=True)
-        return SqlaUnitOfWork(self._session_factory)
+        if one_statement and self._read_sessions is not self._session_factory:
+            # Autocommit (PostgreSQL): the one write statement is the transaction.
+            return SqlaUnitOfWork(self._read_sessions, ids=self._ids, one_statement=True)
+        return SqlaUnitOfWork(self._session_factory, ids=self._ids)

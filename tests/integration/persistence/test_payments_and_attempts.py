@@ -158,3 +158,6 @@ async def test_a_reused_idempotency_key_is_a_conflict(uow: SqlaUnitOfWorkFactory
                         payment_id, Operation.REFUND, "same", AttemptState.IN_FLIGHT, T0, T0
                     )
                 )
+            # On PostgreSQL the rows are written with the unit's next statement, at the latest
+            # its commit: the conflict is raised there.
+            await tx.commit()

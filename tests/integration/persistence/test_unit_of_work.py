@@ -76,6 +76,8 @@ async def test_a_reused_transaction_id_is_a_conflict(uow: SqlaUnitOfWorkFactory)
             twin = order_for(user, product)
             twin.transaction_id = first.transaction_id
             await tx.orders.add(twin)
+            # On PostgreSQL the rows go with the unit's next statement, at the latest commit.
+            await tx.commit()
 
 
 async def test_a_database_refusal_is_a_storage_error(uow: SqlaUnitOfWorkFactory) -> None:
@@ -86,6 +88,8 @@ async def test_a_database_refusal_is_a_storage_error(uow: SqlaUnitOfWorkFactory)
             nobody = User.register("nobody", T0)
             nobody.id = 999_999  # no such user: the foreign key refuses the order
             await tx.orders.add(order_for(nobody, product))
+            # On PostgreSQL the rows go with the unit's next statement, at the latest commit.
+            await tx.commit()
 
 
 async def test_a_naive_timestamp_is_refused_rather_than_guessed(
@@ -130,6 +134,8 @@ async def test_a_reused_transaction_id_with_a_payment_stores_neither(
             twin.transaction_id = first.transaction_id
             twin.open_payment(None, T0)
             await tx.orders.add(twin)
+            # On PostgreSQL the rows go with the unit's next statement, at the latest commit.
+            await tx.commit()
 
     async with engine.connect() as connection:
         stored = await connection.scalar(select(func.count()).select_from(payments))

@@ -2,27 +2,59 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
+from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import payment_attempts
-from domain.payment import AttemptState, Operation, PaymentAttempt
+from adapters.outbound.persistence.write_batch import WriteBatch
+from domain.payment import OPEN_ATTEMPT_STATES, Operation, PaymentAttempt
 from domain.ports.repositories import AttemptRepository
 
 
 class SqlaAttemptRepository(AttemptRepository):
     """The recorded attempts to act on a payment on its platform."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        batch: WriteBatch | None = None,
+        ids: IdBlocks | None = None,
+        open_attempts: dict[int, list[PaymentAttempt]] | None = None,
+    ) -> None:
         self._session = session
+        self._batch = WriteBatch(deferred=False) if batch is None else batch
+        self._ids = ids
+        self._open = {} if open_attempts is None else open_attempts
+        """A payment's open attempts as its order's lock read them, kept up to date here."""
 
     @translated
     async def add(self, attempt: PaymentAttempt) -> None:
-        """Stores the attempt and assigns its id (platforms use it as a reference): one Core
-        INSERT … RETURNING, no ORM flush; the stored attempt is then attached to the session
-        as persistent, so that changes made to it in this unit of work are written too."""
+        """Stores the attempt and assigns its id (platforms use it as a reference), without
+        an ORM flush: on PostgreSQL the id comes from the sequence's block and the row is
+        staged in the unit of work's one write statement; on SQLite, one Core INSERT …
+        RETURNING. The stored attempt is then attached to the session as persistent, so that
+        changes made to it in this unit of work are written too."""
+        known = self._open.get(attempt.payment_id)
+        if known is not None:
+            known.append(attempt)
+        if self._ids is not None:
+            attempt.id = await self._ids.next_id(self._session, payment_attempts)
+
+            def attach(session: Session) -> None:
+                make_transient_to_detached(attempt)
+                session.add(attempt)
+
+            await self._batch.insert(
+                self._session,
+                payment_attempts,
+                lambda: {column.key: getattr(attempt, column.key) for column in _COLUMNS},
+                row_id=attempt.id,
+                written=attach,
+            )
+            return
         result = await self._session.execute(
             _INSERT,
             {
@@ -43,12 +75,16 @@ class SqlaAttemptRepository(AttemptRepository):
     @translated
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
+        known = self._open.get(payment_id)
+        if known is not None:
+            mine = [a for a in known if a.operation is operation and a.is_open]
+            return mine[-1] if mine else None
         stmt = (
             select(PaymentAttempt)
             .where(
                 payment_attempts.c.payment_id == payment_id,
                 payment_attempts.c.operation == operation,
-                payment_attempts.c.state.in_([AttemptState.IN_FLIGHT, AttemptState.UNKNOWN]),
+                payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
             )
             .order_by(payment_attempts.c.id.desc())
             .limit(1)
@@ -61,11 +97,14 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
+        known = self._open.get(payment_id)
+        if known is not None:
+            return [a for a in known if a.is_open]
         stmt = (
             select(PaymentAttempt)
             .where(
                 payment_attempts.c.payment_id == payment_id,
-                payment_attempts.c.state.in_([AttemptState.IN_FLIGHT, AttemptState.UNKNOWN]),
+                payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
             )
             .order_by(payment_attempts.c.id)
         )
@@ -73,12 +112,14 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def update(self, attempt: PaymentAttempt) -> None:
-        """One UPDATE by id: the attempt in hand need not be loaded again."""
+        """One UPDATE by id (on PostgreSQL staged in the unit's one write statement): the
+        attempt in hand need not be loaded again."""
         assert attempt.id is not None
-        await self._session.execute(
-            _UPDATE,
+        await self._batch.update(
+            self._session,
+            payment_attempts,
+            attempt.id,
             {
-                "attempt_id": attempt.id,
                 "state": attempt.state,
                 "tries": attempt.tries,
                 "error": attempt.error,
@@ -97,11 +138,6 @@ class SqlaAttemptRepository(AttemptRepository):
         return (await self._session.scalars(stmt)).all()
 
 
-# Built once: building (and keying) a statement costs about as much as running it. The SET
-# clause is the executed parameters' columns.
-_UPDATE = (
-    update(payment_attempts)
-    .where(payment_attempts.c.id == bindparam("attempt_id"))
-    .execution_options(synchronize_session=False)
-)
+# Built once: building (and keying) a statement costs about as much as running it.
 _INSERT = insert(payment_attempts).returning(payment_attempts.c.id)
+_COLUMNS = tuple(payment_attempts.c)

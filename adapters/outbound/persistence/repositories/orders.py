@@ -1,17 +1,25 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Row, Select, bindparam, case, func, insert, or_, select
+from sqlalchemy import Insert, Row, Select, and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, contains_eager, make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
-from adapters.outbound.persistence.tables import groups, orders, payments, users
+from adapters.outbound.persistence.id_blocks import IdBlocks
+from adapters.outbound.persistence.tables import (
+    groups,
+    orders,
+    payment_attempts,
+    payments,
+    users,
+)
+from adapters.outbound.persistence.write_batch import WriteBatch
 from domain.order import Order, OrderState
-from domain.payment import Payment
+from domain.payment import OPEN_ATTEMPT_STATES, Payment, PaymentAttempt
 from domain.ports.repositories import OrderRepository
 from domain.views import OrderView
 
@@ -20,18 +28,32 @@ class SqlaOrderRepository(OrderRepository):
     """Orders; `for_update` locks rows (in ascending id order when several) until the unit of
     work ends."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        batch: WriteBatch | None = None,
+        ids: IdBlocks | None = None,
+        open_attempts: dict[int, list[PaymentAttempt]] | None = None,
+        see: Callable[[Any, Any], None] | None = None,
+    ) -> None:
         self._session = session
+        self._batch, self._ids = batch, ids
+        self._open_attempts = {} if open_attempts is None else open_attempts
+        self._see = see
 
     @translated
     async def add(self, order: Order) -> None:
         """Stores the order, and the payment opened with it, and assigns their ids; a reused
-        transactionId raises `Conflict`.
+        transactionId raises `Conflict` (on PostgreSQL at the unit's next statement).
 
-        Core INSERT … RETURNING instead of an ORM flush — on PostgreSQL one statement for
-        both rows (a data-modifying CTE) — then both are attached to the session as
-        persistent, so that changes made to them in this unit of work are written too."""
+        On PostgreSQL the ids come from the sequences' blocks and both rows are staged in the
+        unit of work's one write statement; on SQLite, Core INSERT … RETURNING. Either way no
+        ORM flush, and both are attached to the session as persistent once written, so that
+        changes made to them in this unit of work are written too."""
         payment = order.__dict__.get("payment")
+        if self._ids is not None and self._batch is not None:
+            await self._stage(order, payment if isinstance(payment, Payment) else None)
+            return
         order_row = {column: getattr(order, column) for column in _ORDER_COLUMNS}
         if not isinstance(payment, Payment):
             order.id = (await self._session.execute(_INSERT_ORDER, order_row)).scalar_one()
@@ -51,6 +73,29 @@ class SqlaOrderRepository(OrderRepository):
         make_transient_to_detached(order)
         self._session.add(order)
 
+    async def _stage(self, order: Order, payment: Payment | None) -> None:
+        assert self._ids is not None and self._batch is not None
+        order.id = await self._ids.next_id(self._session, orders)
+        if payment is not None:
+            payment.id = await self._ids.next_id(self._session, payments)
+            payment.order_id = order.id
+
+        def attach(session: Session) -> None:
+            if payment is not None:
+                make_transient_to_detached(payment)
+            make_transient_to_detached(order)
+            session.add(order)
+
+        await self._batch.insert(
+            self._session, orders, lambda: _row(order, orders.c), row_id=order.id, written=attach
+        )
+        if payment is not None:
+            await self._batch.insert(
+                self._session, payments, lambda: _row(payment, payments.c), row_id=payment.id
+            )
+        if self._see is not None:
+            self._see(None, order)
+
     @translated
     async def get(self, order_id: int, *, for_update: bool = False) -> Order | None:
         stmt = _locked(select(Order).where(orders.c.id == order_id), for_update)
@@ -67,13 +112,21 @@ class SqlaOrderRepository(OrderRepository):
     async def lock_with_payment(
         self, *, order_id: int | None = None, transaction_id: str | None = None
     ) -> Order | None:
-        """The order and its payment, both rows locked by one statement (an inner join)."""
+        """The order and its payment, both rows locked by one statement (an inner join), which
+        also reads the payment's open attempts: the attempt repository answers from them."""
         params: dict[str, object]
         if order_id is not None:
             stmt, params = _lock_statement("id"), {"key": order_id}
         else:
             stmt, params = _lock_statement("transaction_id"), {"key": transaction_id}
-        return (await self._session.scalars(stmt, params)).unique().one_or_none()
+        rows = (await self._session.execute(stmt, params)).all()
+        if not rows:
+            return None
+        order: Order = rows[0][0]
+        payment_id = order.pay.id
+        assert payment_id is not None
+        self._open_attempts[payment_id] = [attempt for _, attempt in rows if attempt is not None]
+        return order
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
@@ -174,23 +227,40 @@ def _order_and_payment() -> Insert:
 
 
 _INSERT_ORDER_AND_PAYMENT = _order_and_payment()
-_LOCKS: dict[str, Select[tuple[Order]]] = {}
+_LOCKS: dict[str, Select[tuple[Order, PaymentAttempt]]] = {}
 
 
-def _lock_statement(column: str) -> Select[tuple[Order]]:
-    """The order joined to its payment, both locked, by `column` = :key. Built once per column
-    (after the mappers are configured): an ORM statement with a loader option costs more to
-    build and to key for the compiled cache than to run."""
+def _lock_statement(column: str) -> Select[tuple[Order, PaymentAttempt]]:
+    """The order joined to its payment, both locked, by `column` = :key, with the payment's
+    open attempts (one row each; the attempts are not locked: every write of a payment's
+    attempts holds its order's lock). Built once per column (after the mappers are
+    configured): an ORM statement with a loader option costs more to build and to key for the
+    compiled cache than to run."""
     stmt = _LOCKS.get(column)
     if stmt is None:
-        stmt = _locked(
-            select(Order)
+        stmt = (
+            select(Order, PaymentAttempt)
+            .select_from(orders)
+            .join(payments, payments.c.order_id == orders.c.id)
+            .outerjoin(
+                payment_attempts,
+                and_(
+                    payment_attempts.c.payment_id == payments.c.id,
+                    payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
+                ),
+            )
+            .options(contains_eager(Order.payment))  # type: ignore[arg-type, misc]
             .where(orders.c[column] == bindparam("key"))
-            .options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
-            True,
+            .order_by(payment_attempts.c.id)
+            .with_for_update(of=[orders, payments])
+            .execution_options(populate_existing=True)
         )
         _LOCKS[column] = stmt
     return stmt
+
+
+def _row(entity: object, columns: Any) -> dict[str, Any]:
+    return {column.key: getattr(entity, column.key) for column in columns}
 
 
 def _order(row: Row[Any]) -> OrderView:

@@ -6,12 +6,13 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, Select, insert, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.column_types import to_epoch_ms
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import outbox_events
+from adapters.outbound.persistence.write_batch import WriteBatch
 from domain.events import DomainEvent, EventType
 from domain.ports.repositories import Outbox
 
@@ -20,21 +21,21 @@ class SqlaOutbox(Outbox):
     """The transactional outbox: events are inserted with Core (`DomainEvent` is frozen and
     unmapped) in the unit of work's transaction, and rebuilt on read."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, batch: WriteBatch | None = None) -> None:
         self._session = session
+        self._batch = WriteBatch(deferred=False) if batch is None else batch
 
     @translated
     async def add(self, event: DomainEvent) -> None:
-        """Stores the event in the current transaction; its data is kept as JSON text."""
-        await self._session.execute(
-            _INSERT,
-            {
-                "event_id": event.event_id,
-                "type": event.type.value,
-                "occurred_at": event.occurred_at,
-                "data": json.dumps(dict(event.data), default=_json_default, ensure_ascii=False),
-            },
-        )
+        """Stores the event in the current transaction (on PostgreSQL staged in the unit's
+        one write statement); its data is kept as JSON text."""
+        row = {
+            "event_id": event.event_id,
+            "type": event.type.value,
+            "occurred_at": event.occurred_at,
+            "data": json.dumps(dict(event.data), default=_json_default, ensure_ascii=False),
+        }
+        await self._batch.insert(self._session, outbox_events, lambda: row)
 
     @translated
     async def pending(self, limit: int) -> Sequence[DomainEvent]:
@@ -65,10 +66,6 @@ class SqlaOutbox(Outbox):
         if only_pending:
             stmt = stmt.where(outbox_events.c.published_at.is_(None))
         return [_event(row) for row in await self._session.execute(stmt)]
-
-
-# Built once; executed with the row as parameters (no RETURNING: the id is not needed).
-_INSERT = insert(outbox_events)
 
 
 def _columns() -> Select[tuple[str, str, datetime, str]]:

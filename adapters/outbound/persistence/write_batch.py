@@ -1,0 +1,183 @@
+"""The writes of a unit of work, held back until it next talks to the database.
+
+On PostgreSQL a payment's transaction is BEGIN, lock, write, COMMIT: whatever the hot path
+writes between two statements — a new order's rows, its attempt, the settled states, the
+outbox events — travels as one statement, each write a data-modifying CTE, at the unit's next
+read, next ORM flush or commit. That is four round trips per transaction however many rows
+move, instead of one per row. The rows of an INSERT are read when it is sent, so changes made
+to an entity after it was staged travel with it; an UPDATE of a row staged in the same batch
+is that INSERT's business, and two UPDATEs of one row merge (one statement cannot update a
+row twice).
+
+On SQLite (in-process: no round trip to save) every write is executed when it is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from adapters.outbound.persistence.errors import StorageError
+
+Row = dict[str, Any]
+Written = Callable[[Session], None]
+"""Told once the row is in the database (with the sync session, to attach the entity)."""
+
+
+@dataclass
+class _Insert:
+    table: Table
+    row: Callable[[], Row]
+    written: Written | None = None
+
+    def shape(self, row: Row) -> tuple[str, str, tuple[str, ...]]:
+        return ("insert", self.table.name, tuple(row))
+
+
+@dataclass
+class _Update:
+    table: Table
+    row_id: int
+    values: Row = field(default_factory=dict)
+
+    def shape(self, row: Row) -> tuple[str, str, tuple[str, ...]]:
+        return ("update", self.table.name, tuple(row))
+
+
+class WriteBatch:
+    """The writes staged since the unit of work last talked to the database."""
+
+    def __init__(self, *, deferred: bool, at_commit_only: bool = False) -> None:
+        self.deferred = deferred
+        self._at_commit_only = at_commit_only
+        self._parts: list[_Insert | _Update] = []
+        self._updates: dict[tuple[str, int], _Update] = {}
+        self._inserting: set[tuple[str, int]] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self._parts)
+
+    async def insert(
+        self,
+        session: AsyncSession,
+        table: Table,
+        row: Callable[[], Row],
+        *,
+        row_id: int | None = None,
+        written: Written | None = None,
+    ) -> None:
+        """Stores a row: now on SQLite, with the next statement on PostgreSQL. `row` is read
+        when the INSERT is sent; `row_id` (known in advance) lets later UPDATEs fold into it."""
+        part = _Insert(table, row, written)
+        if not self.deferred:
+            await session.run_sync(lambda sync: _execute(sync, [part]))
+            return
+        if row_id is not None:
+            self._inserting.add((table.name, row_id))
+        self._parts.append(part)
+
+    async def update(self, session: AsyncSession, table: Table, row_id: int, values: Row) -> None:
+        """Writes `values` to the row `row_id` of `table`, by the same rules as `insert`."""
+        if not self.deferred:
+            await session.run_sync(lambda sync: _execute(sync, [_Update(table, row_id, values)]))
+            return
+        self.stage_update(table, row_id, values)
+
+    def stage_update(self, table: Table, row_id: int, values: Row) -> None:
+        """`update` without the wait: for the unit of work's own commit, on PostgreSQL."""
+        key = (table.name, row_id)
+        if key in self._inserting:
+            return
+        staged = self._updates.get(key)
+        if staged is None:
+            staged = self._updates[key] = _Update(table, row_id)
+            self._parts.append(staged)
+        staged.values.update(values)
+
+    def flush(self, session: Session, *, at_commit: bool = False) -> None:
+        """Sends every staged write as one statement (synchronously: it runs inside the
+        session's own events, and from `AsyncSession.run_sync`). A batch that is its unit's
+        whole transaction (autocommit) refuses to be sent before commit: the writes would
+        no longer be atomic."""
+        if not self._parts:
+            return
+        if self._at_commit_only and not at_commit:
+            raise RuntimeError("a one-statement unit of work must not read after it wrote")
+        parts, self._parts = self._parts, []
+        self._updates.clear()
+        self._inserting.clear()
+        _execute(session, parts)
+
+
+def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:
+    rows = [part.row() if isinstance(part, _Insert) else part.values for part in parts]
+    connection: Connection = session.connection()
+    if len(parts) == 1 or connection.dialect.name != "postgresql":
+        for part, row in zip(parts, rows, strict=True):
+            single, single_params = _single(part, row)
+            _check([part], [connection.execute(single, single_params).rowcount])
+    else:
+        shape = tuple(part.shape(row) for part, row in zip(parts, rows, strict=True))
+        statement = _STATEMENTS.get(shape)
+        if statement is None:
+            statement = _STATEMENTS[shape] = _one_statement(parts, rows)
+        params: Row = {}
+        for index, (part, row) in enumerate(zip(parts, rows, strict=True)):
+            params.update({f"w{index}_{column}": value for column, value in row.items()})
+            if isinstance(part, _Update):
+                params[f"w{index}__id"] = part.row_id
+        _check(parts, list(connection.execute(statement, params).one()))
+    for part in parts:
+        if isinstance(part, _Insert) and part.written is not None:
+            part.written(session)
+
+
+def _check(parts: Sequence[_Insert | _Update], counts: Sequence[int]) -> None:
+    for part, count in zip(parts, counts, strict=True):
+        if count != 1:
+            kind = "insert into" if isinstance(part, _Insert) else f"update of row {part.row_id} in"
+            raise StorageError(f"the {kind} {part.table.name} wrote {count} rows, not 1")
+
+
+_STATEMENTS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], Select[Any]] = {}
+"""Built once per shape (which tables, which columns): building and keying a statement costs
+about as much as running it, and the hot path has a handful of shapes."""
+_SINGLES: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def _single(part: _Insert | _Update, row: Row) -> tuple[Any, Row]:
+    shape = part.shape(row)
+    statement = _SINGLES.get(shape)
+    if statement is None:
+        statement = _SINGLES[shape] = _dml(part, row, "")
+    params = dict(row)
+    if isinstance(part, _Update):
+        params["_id"] = part.row_id
+    return statement, params
+
+
+def _one_statement(parts: Sequence[_Insert | _Update], rows: Sequence[Row]) -> Select[Any]:
+    ctes = [
+        _dml(part, row, f"w{index}_").returning(part.table.c.id).cte(f"w{index}")
+        for index, (part, row) in enumerate(zip(parts, rows, strict=True))
+    ]
+    # Each CTE is counted, so that it is rendered and its written rows can be checked.
+    return select(*(select(func.count()).select_from(cte).scalar_subquery() for cte in ctes))
+
+
+def _dml(part: _Insert | _Update, row: Row, prefix: str) -> Any:
+    table = part.table
+    values = {column: bindparam(f"{prefix}{column}", type_=table.c[column].type) for column in row}
+    if isinstance(part, _Insert):
+        return insert(table).values(values)
+    return (
+        update(table)
+        .where(table.c.id == bindparam(f"{prefix}_id", type_=table.c.id.type))
+        .values(values)
+    )
