@@ -25,7 +25,7 @@ from adapters.outbound.persistence.repositories import (
     SqlaUserRepository,
 )
 from adapters.outbound.persistence.tables import orders, payment_attempts, payments
-from adapters.outbound.persistence.write_batch import WriteBatch
+from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
 from domain.events import Event, FollowUp
 from domain.group import Group
 from domain.order import Order
@@ -193,6 +193,9 @@ class SqlaUnitOfWork(UnitOfWork):
             changed = {key: state.dict[key] for key in state.committed_state if key in table.c}
             if changed:
                 self._batch.stage_update(table, entity.id, changed)
+            if len(changed) == len(state.committed_state):
+                written_as_is(session, entity)
+            else:  # a relationship changed too: that is the ORM's to write
                 for key, value in changed.items():
                     set_committed_value(entity, key, value)
         if self._one_statement and (session.new or session.dirty or session.deleted):

@@ -22,6 +22,7 @@ from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from adapters.outbound.persistence.errors import StorageError
 
@@ -113,6 +114,14 @@ class WriteBatch:
         self._updates.clear()
         self._inserting.clear()
         _execute(session, parts)
+
+
+def written_as_is(session: Session, entity: object) -> None:
+    """Tells the session that `entity`'s every attribute is what the database holds (its row
+    was just written by a batch), so that the ORM's flush has nothing to look at for it.
+    SQLAlchemy's own post-flush step, `InstanceState._commit_all`, does exactly this."""
+    state = instance_state(entity)
+    state._commit_all(state.dict, session.identity_map)
 
 
 def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:

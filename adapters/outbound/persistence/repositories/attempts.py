@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import payment_attempts
-from adapters.outbound.persistence.write_batch import WriteBatch
+from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
 from domain.payment import OPEN_ATTEMPT_STATES, Operation, PaymentAttempt
 from domain.ports.repositories import AttemptRepository
 
@@ -46,6 +46,7 @@ class SqlaAttemptRepository(AttemptRepository):
             def attach(session: Session) -> None:
                 make_transient_to_detached(attempt)
                 session.add(attempt)
+                written_as_is(session, attempt)
 
             await self._batch.insert(
                 self._session,

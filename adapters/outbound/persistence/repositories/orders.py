@@ -17,7 +17,7 @@ from adapters.outbound.persistence.tables import (
     payments,
     users,
 )
-from adapters.outbound.persistence.write_batch import WriteBatch
+from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
 from domain.order import Order, OrderState
 from domain.payment import OPEN_ATTEMPT_STATES, Payment, PaymentAttempt
 from domain.ports.repositories import OrderRepository
@@ -85,6 +85,8 @@ class SqlaOrderRepository(OrderRepository):
                 make_transient_to_detached(payment)
             make_transient_to_detached(order)
             session.add(order)
+            for entity in (order, payment) if payment is not None else (order,):
+                written_as_is(session, entity)
 
         await self._batch.insert(
             self._session, orders, lambda: _row(order, orders.c), row_id=order.id, written=attach
