@@ -226,14 +226,19 @@ class PaymentRunner:
             # and its events, all at commit: one statement, with no BEGIN or COMMIT.
             async with self.uow(one_statement=new_order is not None) as uow:
                 item_name = ""
+                open_attempt: PaymentAttempt | None = None
                 if new_order is not None:
                     order, item_name = await new_order(uow)
                 else:
                     order = await key.lock(uow)
+                    # Read before the step changes anything: the read has nothing to flush,
+                    # and the step's changes go with the claim in the commit's one write.
+                    assert order.pay.id is not None
+                    open_attempt = await uow.attempts.open_attempt(order.pay.id, step.operation)
                 now = self.clock.now()
                 if not step.begin(order, now):
                     return Ran(order)
-                attempt = await self._claim(uow, order, step.operation, now, new_order is not None)
+                attempt = await self._claim(uow, order, step.operation, now, open_attempt)
                 if attempt is None:
                     return Ran(order, busy=True)
                 ref = payment_ref(order, item_name)
@@ -381,24 +386,27 @@ class PaymentRunner:
         return error is None
 
     async def _claim(
-        self, uow: UnitOfWork, order: Order, operation: Operation, now: datetime, fresh: bool
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        operation: Operation,
+        now: datetime,
+        open_attempt: PaymentAttempt | None,
     ) -> PaymentAttempt | None:
         """The attempt this caller may now send, or None while another caller holds a fresh one.
 
-        An UNKNOWN attempt (or an IN_FLIGHT one whose holder vanished past its lease) is retried
-        with its own key; a new attempt, with a new key, only follows a definite failure."""
-        payment_id = order.pay.id
-        assert payment_id is not None
-        if not fresh:
-            attempt = await uow.attempts.open_attempt(payment_id, operation)
-            if attempt is not None:
-                if attempt.state is AttemptState.IN_FLIGHT and (
-                    attempt.updated_at > now - self.policy.lease
-                ):
-                    return None
-                attempt.retry(now)
-                await uow.attempts.update(attempt)
-                return attempt
+        `open_attempt` is the operation's open attempt, read under the order's lock. An UNKNOWN
+        attempt (or an IN_FLIGHT one whose holder vanished past its lease) is retried with its
+        own key; a new attempt, with a new key, only follows a definite failure."""
+        attempt = open_attempt
+        if attempt is not None:
+            if attempt.state is AttemptState.IN_FLIGHT and (
+                attempt.updated_at > now - self.policy.lease
+            ):
+                return None
+            attempt.retry(now)
+            await uow.attempts.update(attempt)
+            return attempt
         attempt = order.begin_attempt(operation, self.ids.new_id(), now)
         await uow.attempts.add(attempt)
         return attempt

@@ -122,13 +122,11 @@ class SqlaUnitOfWork(UnitOfWork):
         self._batch = batch = WriteBatch(deferred=deferred, at_commit_only=self._one_statement)
         session.sync_session.info[_BATCH] = batch
         ids = self._ids if deferred else None
-        # What the order's lock read of its payment's open attempts (asked for right after).
-        open_attempts: dict[int, list[PaymentAttempt]] = {}
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)
-        self.orders = SqlaOrderRepository(session, batch, ids, open_attempts, self._see)
+        self.orders = SqlaOrderRepository(session, batch, ids, self._see)
         self.payments = SqlaPaymentRepository(session)
-        self.attempts = SqlaAttemptRepository(session, batch, ids, open_attempts)
+        self.attempts = SqlaAttemptRepository(session, batch, ids)
         self.groups = SqlaGroupRepository(session)
         self.outbox = SqlaOutbox(session, batch)
         self.orphans = SqlaOrphanRepository(session)

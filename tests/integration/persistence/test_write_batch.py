@@ -56,7 +56,7 @@ async def count(engine: AsyncEngine, table: object) -> int:
         return int(await connection.scalar(select(func.count()).select_from(table)) or 0)
 
 
-async def test_a_settled_payment_is_the_lock_and_one_write_statement_on_postgres(
+async def test_a_settled_payment_is_the_lock_a_read_and_one_write_statement_on_postgres(
     uow: SqlaUnitOfWorkFactory, engine: AsyncEngine, statements: list[str], database_url: str
 ) -> None:
     order = await placed(uow)
@@ -76,9 +76,9 @@ async def test_a_settled_payment_is_the_lock_and_one_write_statement_on_postgres
         await tx.commit()
 
     if database_url.startswith("postgresql"):
-        # The open attempt came with the lock; the attempt, payment, order and outbox rows
-        # went in one statement.
-        assert statements == ["SELECT", "WITH"]
+        # The lock, the open attempt, then the attempt, payment, order and outbox rows in one
+        # statement.
+        assert statements == ["SELECT", "SELECT", "WITH"]
     async with uow() as tx:
         again = await tx.orders.lock_with_payment(order_id=order.id)
         history = await tx.attempts.of_payment(order.pay.id or 0)
@@ -112,25 +112,6 @@ async def test_a_read_in_the_unit_sees_the_writes_it_staged(uow: SqlaUnitOfWorkF
         (f"key-{order.id}", AttemptState.FAILED),
         ("retry-key", AttemptState.IN_FLIGHT),
     ]
-
-
-async def test_the_lock_reads_the_open_attempts_a_query_would(uow: SqlaUnitOfWorkFactory) -> None:
-    order = await placed(uow)
-    async with uow() as tx:
-        locked = await tx.orders.lock_with_payment(order_id=order.id)
-        assert locked is not None and locked.pay.id is not None
-        approval = locked.begin_attempt(Operation.APPROVE, "approve-key", at(1))
-        await tx.attempts.add(approval)
-        from_lock = await tx.attempts.open_attempts(locked.pay.id)
-        open_approval = await tx.attempts.open_attempt(locked.pay.id, Operation.APPROVE)
-        await tx.commit()
-    async with uow() as tx:
-        # Without the lock: the repository asks the database.
-        from_query = await tx.attempts.open_attempts(order.pay.id or 0)
-
-    assert open_approval is approval
-    assert [a.idempotency_key for a in from_lock] == [a.idempotency_key for a in from_query]
-    assert [a.idempotency_key for a in from_query] == [f"key-{order.id}", "approve-key"]
 
 
 async def test_a_refused_one_statement_placement_stores_nothing(

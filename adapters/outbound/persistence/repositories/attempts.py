@@ -22,13 +22,10 @@ class SqlaAttemptRepository(AttemptRepository):
         session: AsyncSession,
         batch: WriteBatch | None = None,
         ids: IdBlocks | None = None,
-        open_attempts: dict[int, list[PaymentAttempt]] | None = None,
     ) -> None:
         self._session = session
         self._batch = WriteBatch(deferred=False) if batch is None else batch
         self._ids = ids
-        self._open = {} if open_attempts is None else open_attempts
-        """A payment's open attempts as its order's lock read them, kept up to date here."""
 
     @translated
     async def add(self, attempt: PaymentAttempt) -> None:
@@ -37,9 +34,6 @@ class SqlaAttemptRepository(AttemptRepository):
         staged in the unit of work's one write statement; on SQLite, one Core INSERT …
         RETURNING. The stored attempt is then attached to the session as persistent, so that
         changes made to it in this unit of work are written too."""
-        known = self._open.get(attempt.payment_id)
-        if known is not None:
-            known.append(attempt)
         if self._ids is not None:
             attempt.id = await self._ids.next_id(self._session, payment_attempts)
 
@@ -76,10 +70,6 @@ class SqlaAttemptRepository(AttemptRepository):
     @translated
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
-        known = self._open.get(payment_id)
-        if known is not None:
-            mine = [a for a in known if a.operation is operation and a.is_open]
-            return mine[-1] if mine else None
         stmt = (
             select(PaymentAttempt)
             .where(
@@ -98,9 +88,6 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
-        known = self._open.get(payment_id)
-        if known is not None:
-            return [a for a in known if a.is_open]
         stmt = (
             select(PaymentAttempt)
             .where(

@@ -4,22 +4,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, Row, Select, and_, bindparam, case, func, insert, or_, select
+from sqlalchemy import Insert, Row, Select, bindparam, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, contains_eager, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
-from adapters.outbound.persistence.tables import (
-    groups,
-    orders,
-    payment_attempts,
-    payments,
-    users,
-)
+from adapters.outbound.persistence.tables import groups, orders, payments, users
 from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
 from domain.order import Order, OrderState
-from domain.payment import OPEN_ATTEMPT_STATES, Payment, PaymentAttempt
+from domain.payment import Payment
 from domain.ports.repositories import OrderRepository
 from domain.views import OrderView
 
@@ -33,12 +27,10 @@ class SqlaOrderRepository(OrderRepository):
         session: AsyncSession,
         batch: WriteBatch | None = None,
         ids: IdBlocks | None = None,
-        open_attempts: dict[int, list[PaymentAttempt]] | None = None,
         see: Callable[[Any, Any], None] | None = None,
     ) -> None:
         self._session = session
         self._batch, self._ids = batch, ids
-        self._open_attempts = {} if open_attempts is None else open_attempts
         self._see = see
 
     @translated
@@ -114,21 +106,17 @@ class SqlaOrderRepository(OrderRepository):
     async def lock_with_payment(
         self, *, order_id: int | None = None, transaction_id: str | None = None
     ) -> Order | None:
-        """The order and its payment, both rows locked by one statement (an inner join), which
-        also reads the payment's open attempts: the attempt repository answers from them."""
+        """The order and its payment, both rows locked by one statement (an inner join).
+
+        Not the payment's attempts with them: after waiting for the lock, PostgreSQL returns
+        the locked rows as they are now but joined rows as of the statement's start, which
+        would miss the attempt the lock's previous holder just committed."""
         params: dict[str, object]
         if order_id is not None:
             stmt, params = _lock_statement("id"), {"key": order_id}
         else:
             stmt, params = _lock_statement("transaction_id"), {"key": transaction_id}
-        rows = (await self._session.execute(stmt, params)).all()
-        if not rows:
-            return None
-        order: Order = rows[0][0]
-        payment_id = order.pay.id
-        assert payment_id is not None
-        self._open_attempts[payment_id] = [attempt for _, attempt in rows if attempt is not None]
-        return order
+        return (await self._session.scalars(stmt, params)).unique().one_or_none()
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
@@ -229,33 +217,20 @@ def _order_and_payment() -> Insert:
 
 
 _INSERT_ORDER_AND_PAYMENT = _order_and_payment()
-_LOCKS: dict[str, Select[tuple[Order, PaymentAttempt]]] = {}
+_LOCKS: dict[str, Select[tuple[Order]]] = {}
 
 
-def _lock_statement(column: str) -> Select[tuple[Order, PaymentAttempt]]:
-    """The order joined to its payment, both locked, by `column` = :key, with the payment's
-    open attempts (one row each; the attempts are not locked: every write of a payment's
-    attempts holds its order's lock). Built once per column (after the mappers are
-    configured): an ORM statement with a loader option costs more to build and to key for the
-    compiled cache than to run."""
+def _lock_statement(column: str) -> Select[tuple[Order]]:
+    """The order joined to its payment, both locked, by `column` = :key. Built once per column
+    (after the mappers are configured): an ORM statement with a loader option costs more to
+    build and to key for the compiled cache than to run."""
     stmt = _LOCKS.get(column)
     if stmt is None:
-        stmt = (
-            select(Order, PaymentAttempt)
-            .select_from(orders)
-            .join(payments, payments.c.order_id == orders.c.id)
-            .outerjoin(
-                payment_attempts,
-                and_(
-                    payment_attempts.c.payment_id == payments.c.id,
-                    payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
-                ),
-            )
-            .options(contains_eager(Order.payment))  # type: ignore[arg-type, misc]
+        stmt = _locked(
+            select(Order)
             .where(orders.c[column] == bindparam("key"))
-            .order_by(payment_attempts.c.id)
-            .with_for_update(of=[orders, payments])
-            .execution_options(populate_existing=True)
+            .options(joinedload(Order.payment, innerjoin=True)),  # type: ignore[arg-type, misc]
+            True,
         )
         _LOCKS[column] = stmt
     return stmt
