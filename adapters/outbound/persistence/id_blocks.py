@@ -4,8 +4,9 @@ A row whose id is known before it is written can travel in the unit of work's on
 statement with the rows that refer to it (a new order, its payment and its first attempt),
 instead of one INSERT … RETURNING each. The sequence stays the only source of ids, so ids
 stay unique across processes; they are no longer gap-free nor in creation order across
-processes (nothing relies on that: the newest-first reads order by `created_at`), and a
-process that stops leaves the rest of its blocks unused.
+processes (nothing may rely on that: the newest-first reads of orders and every
+"oldest first" list of a payment's attempts order by `created_at`, the id only breaking ties),
+and a process that stops leaves the rest of its blocks unused.
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ class SqlaOperatorQueries:
             select(a.operation, a.state, a.tries, a.error, a.created_at, a.updated_at)
             .join(payments, payments.c.id == a.payment_id)
             .where(p.order_id == order_id)
-            .order_by(a.id)
+            .order_by(a.created_at, a.id)
         )
         # Order events start with the order's id (application/events.py). No index serves a
         # search in the JSON text: this is only ever asked about a few orders at a time.
@@ -279,7 +279,7 @@ async def _attempt_summary(
         stmt = (
             select(a.payment_id, a.tries, a.error)
             .where(a.payment_id.in_(chunk), a.operation.in_(operations))
-            .order_by(a.id)
+            .order_by(a.created_at, a.id)
         )
         for payment_id, n, error in await session.execute(stmt):
             tries[payment_id] += n

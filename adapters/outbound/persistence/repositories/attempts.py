@@ -77,7 +77,7 @@ class SqlaAttemptRepository(AttemptRepository):
                 payment_attempts.c.operation == operation,
                 payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
             )
-            .order_by(payment_attempts.c.id.desc())
+            .order_by(payment_attempts.c.created_at.desc(), payment_attempts.c.id.desc())
             .limit(1)
         )
         return (await self._session.scalars(stmt)).first()
@@ -94,7 +94,7 @@ class SqlaAttemptRepository(AttemptRepository):
                 payment_attempts.c.payment_id == payment_id,
                 payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
             )
-            .order_by(payment_attempts.c.id)
+            .order_by(payment_attempts.c.created_at, payment_attempts.c.id)
         )
         return (await self._session.scalars(stmt)).all()
 
@@ -121,7 +121,7 @@ class SqlaAttemptRepository(AttemptRepository):
         stmt = (
             select(PaymentAttempt)
             .where(payment_attempts.c.payment_id == payment_id)
-            .order_by(payment_attempts.c.id)
+            .order_by(payment_attempts.c.created_at, payment_attempts.c.id)
         )
         return (await self._session.scalars(stmt)).all()
 
