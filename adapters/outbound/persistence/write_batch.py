@@ -133,9 +133,12 @@ def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:
             _check([part], [connection.execute(single, single_params).rowcount])
     else:
         shape = tuple(part.shape(row) for part, row in zip(parts, rows, strict=True))
-        statement = _STATEMENTS.get(shape)
+        statement = _STATEMENTS.pop(shape, None)
         if statement is None:
-            statement = _STATEMENTS[shape] = _one_statement(parts, rows)
+            statement = _one_statement(parts, rows)
+            if len(_STATEMENTS) >= MAX_KEPT_STATEMENTS:
+                del _STATEMENTS[next(iter(_STATEMENTS))]  # the least recently used
+        _STATEMENTS[shape] = statement
         params: Row = {}
         for index, (part, row) in enumerate(zip(parts, rows, strict=True)):
             params.update({f"w{index}_{column}": value for column, value in row.items()})
@@ -154,9 +157,13 @@ def _check(parts: Sequence[_Insert | _Update], counts: Sequence[int]) -> None:
             raise StorageError(f"the {kind} {part.table.name} wrote {count} rows, not 1")
 
 
+MAX_KEPT_STATEMENTS = 128
 _STATEMENTS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], Select[Any]] = {}
-"""Built once per shape (which tables, which columns): building and keying a statement costs
-about as much as running it, and the hot path has a handful of shapes."""
+"""Built once per shape (which tables, which columns, in which order): building and keying a
+statement costs about as much as running it, and the hot path has a handful of shapes. Kept
+least recently used first, at most MAX_KEPT_STATEMENTS of them: other writes make a new shape
+nearly every time (the reconciler's lease of a mix of waiting and refunding payments), and a
+100-row statement is ~235 KB."""
 _SINGLES: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 
