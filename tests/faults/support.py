@@ -67,7 +67,8 @@ def attempts_of(database_url: str, order_id: int) -> list[tuple[str, str, str]]:
     found = rows(
         database_url,
         "SELECT a.operation, a.state, a.idempotency_key FROM payment_attempts a "
-        "JOIN payments p ON p.id = a.payment_id WHERE p.order_id = :order_id ORDER BY a.id",
+        "JOIN payments p ON p.id = a.payment_id WHERE p.order_id = :order_id "
+        "ORDER BY a.created_at, a.id",
         order_id=order_id,
     )
     return [(str(op), str(state), str(key)) for op, state, key in found]
