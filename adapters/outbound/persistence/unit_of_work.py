@@ -183,15 +183,18 @@ class SqlaUnitOfWork(UnitOfWork):
     def _send_changes(self, session: Session) -> None:
         """The changed hot-path entities join the staged writes, and all go as one statement;
         the entities are then clean, so the ORM's own flush has nothing of theirs to write."""
-        for entity in list(session.dirty):
-            table = _WRITTEN_BY_BATCH.get(type(entity))
-            if table is None:
-                continue
+        changed_entities = [e for e in session.dirty if type(e) in _WRITTEN_BY_BATCH]
+        # In a fixed order, as the ORM's flush writes: rows are updated in the same order by
+        # every unit (no deadlock between two of them), and one change makes one shape.
+        changed_entities.sort(key=lambda e: (_WRITTEN_BY_BATCH[type(e)].name, e.id))
+        for entity in changed_entities:
+            table = _WRITTEN_BY_BATCH[type(entity)]
             state = instance_state(entity)
-            changed = {key: state.dict[key] for key in state.committed_state if key in table.c}
+            committed = state.committed_state
+            changed = {c.key: state.dict[c.key] for c in table.c if c.key in committed}
             if changed:
                 self._batch.stage_update(table, entity.id, changed)
-            if len(changed) == len(state.committed_state):
+            if len(changed) == len(committed):
                 written_as_is(session, entity)
             else:  # a relationship changed too: that is the ORM's to write
                 for key, value in changed.items():
