@@ -1,4 +1,6 @@
-"""gonggu's own Prometheus metrics (the HTTP ones come from Litestar's Prometheus middleware).
+"""gonggu's Prometheus metrics. The `gonggu_http_*` ones are recorded by
+`adapters.inbound.http.observability.HttpMetricsMiddleware`, under the names, help texts and
+labels Litestar's Prometheus plugin gives them.
 
 With PROMETHEUS_MULTIPROC_DIR set before the process starts, prometheus-client keeps every
 value in files in that directory and `GET /metrics` sums every process's files, so two
@@ -7,9 +9,25 @@ service processes and a worker on one host answer as one.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+HTTP_LABELS = ["method", "path", "status_code", "app_name"]  # path: the route's template
+HTTP_REQUESTS = Counter("gonggu_http_requests_total", "Total requests", HTTP_LABELS)
+HTTP_REQUEST_SECONDS = Histogram(
+    "gonggu_http_request_duration_seconds",
+    "Request duration, in seconds",
+    HTTP_LABELS,
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_IN_PROGRESS = Gauge(
+    "gonggu_http_requests_in_progress",
+    "Total requests currently in progress",
+    HTTP_LABELS,
+    multiprocess_mode="livesum",
+)
+HTTP_ERRORS = Counter("gonggu_http_requests_error_total", "Total errors in requests", HTTP_LABELS)
 
 PLATFORM_CALLS = Counter(
     "gonggu_platform_calls_total",

@@ -20,7 +20,7 @@ from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
 from adapters.inbound.http.observability import (
     LITESTAR_LOGGING,
-    PROMETHEUS,
+    HttpMetricsMiddleware,
     MetricsController,
     forget_process_metrics,
     health_live,
@@ -65,7 +65,7 @@ def create_http_app(
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         # Refusals of hostile input still carry a request id and are counted.
-        middleware=[RequestIdMiddleware, PROMETHEUS.middleware, request_limits()],
+        middleware=[RequestIdMiddleware, HttpMetricsMiddleware, request_limits()],
         openapi_config=OpenAPIConfig(
             title="gonggu",
             version="0.1.0",

@@ -1,29 +1,32 @@
-"""`/health/live`, `/health/ready` and `/metrics` (Litestar's Prometheus controller plus the
-money gauges, read from the database at scrape time)."""
+"""`/health/live`, `/health/ready`, `/metrics` (Litestar's Prometheus controller plus the
+money gauges, read from the database at scrape time) and the middleware that counts and times
+every request."""
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.logging.config import LoggingConfig
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from adapters.inbound.http.envelope import failure, ok
 from adapters.inbound.http.service_guard import service_only
-from adapters.observability.metrics import LATENCY_BUCKETS
+from adapters.observability.metrics import (
+    HTTP_ERRORS,
+    HTTP_IN_PROGRESS,
+    HTTP_REQUEST_SECONDS,
+    HTTP_REQUESTS,
+)
 from domain.pay_type import PayType
 
-PROMETHEUS = PrometheusConfig(
-    app_name="gonggu",
-    prefix="gonggu_http",
-    group_path=True,  # the route template, not the path: one series per endpoint
-    buckets=list(LATENCY_BUCKETS),
-    exclude=["^/health"],
-)
+APP_NAME = "gonggu"
+UNCOUNTED_PREFIX = "/health"  # probes would drown the service's own traffic
 PLATFORMS = [p.value for p in PayType]
 LITESTAR_LOGGING = LoggingConfig(
     # Litestar's default would replace the root logger's handler with its own plain format.
@@ -33,6 +36,68 @@ LITESTAR_LOGGING = LoggingConfig(
     log_exceptions="never",
     loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
 )
+
+
+class HttpMetricsMiddleware:
+    """Counts and times every request by method, route template and status, under the names
+    and labels of Litestar's Prometheus middleware, which this replaces.
+
+    Plain ASGI, and each label combination's series is looked up once per process: Litestar's
+    middleware built a `Request`, a wrapped `send` and four label lookups on every request.
+    What it recorded is kept as it was: the duration runs until the last body message (0 when
+    an exception, answered further out, sent none), and the status is the one the route's
+    stack sent, 200 until then; requests in progress carry status 200.
+
+    Placed among the route middleware (after routing), where `path_template` is known."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._in_progress: dict[tuple[str, str], Any] = {}
+        self._finished: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith(UNCOUNTED_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        # A websocket has no method: Litestar's label was its scope type.
+        method = str(scope.get("method") or scope["type"])
+        route = scope["path_template"]
+        started = time.perf_counter()
+        status, duration = 200, 0.0
+
+        async def measured_send(message: Message) -> None:
+            nonlocal status, duration
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                duration = time.perf_counter() - started
+            await send(message)
+
+        in_progress = self._in_progress.get((method, route))
+        if in_progress is None:
+            in_progress = HTTP_IN_PROGRESS.labels(method, route, 200, APP_NAME)
+            self._in_progress[method, route] = in_progress
+        in_progress.inc()
+        try:
+            await self.app(scope, receive, measured_send)
+        finally:
+            in_progress.dec()
+            if status >= 500:
+                HTTP_ERRORS.labels(method, route, status, APP_NAME).inc()
+            count, seconds = self._series(method, route, status)
+            count.inc()
+            seconds.observe(duration)
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        key = (method, route, status)
+        found = self._finished.get(key)
+        if found is None:
+            found = (
+                HTTP_REQUESTS.labels(method, route, status, APP_NAME),
+                HTTP_REQUEST_SECONDS.labels(method, route, status, APP_NAME),
+            )
+            self._finished[key] = found
+        return found
 
 
 def forget_process_metrics() -> None:

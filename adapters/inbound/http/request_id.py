@@ -39,5 +39,10 @@ class RequestIdMiddleware:
                 message = {**message, "headers": [*headers, (HEADER, request_id.encode())]}
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(requestId=request_id):
+        # Set and reset by token rather than with `bound_contextvars`, which copies and walks
+        # the whole context on every request; the reset restores whatever was bound before.
+        bound = structlog.contextvars.bind_contextvars(requestId=request_id)
+        try:
             await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)

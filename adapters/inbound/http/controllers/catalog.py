@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, Parameter, QueryParameter
 
-from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.dependencies import caller_use_case, use_case
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.identity import Caller
 from adapters.inbound.http.schemas import (
@@ -24,10 +24,10 @@ class CatalogController(Controller):
     path = "/api/v1"
     tags = ["users and products"]
     dependencies = {
-        "register_user": use_case("register_user"),
-        "add_product": use_case("add_product"),
+        "register_user": caller_use_case("register_user"),
+        "add_product": caller_use_case("add_product"),
         "get_product": use_case("get_product"),
-        "buyers": use_case("list_product_buyers"),
+        "buyers": caller_use_case("list_product_buyers"),
     }
 
     @post("/user", operation_id="registerUser", status_code=201)

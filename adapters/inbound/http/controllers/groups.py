@@ -6,7 +6,7 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, QueryParameter
 
-from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.dependencies import caller_use_case
 from adapters.inbound.http.envelope import failure, ok
 from adapters.inbound.http.identity import Caller
 from adapters.inbound.http.schemas import MAX_ID, MatchGroupBody, group_json
@@ -21,9 +21,9 @@ class GroupController(Controller):
     path = "/api/v1"
     tags = ["groups"]
     dependencies = {
-        "match": use_case("match_group"),
-        "expire": use_case("expire_group"),
-        "status": use_case("group_status"),
+        "match": caller_use_case("match_group"),
+        "expire": caller_use_case("expire_group"),
+        "status": caller_use_case("group_status"),
     }
 
     @post("/group/matched", operation_id="matchGroup", status_code=200)

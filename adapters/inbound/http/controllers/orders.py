@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import Body, HeaderParameter, QueryParameter
 
-from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.dependencies import caller_use_case
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.identity import Caller
 from adapters.inbound.http.schemas import MAX_ID, OpenBankingAccount, PlaceOrderBody, order_json
@@ -21,9 +21,9 @@ class OrderController(Controller):
     path = "/api/v1/order"
     tags = ["orders"]
     dependencies = {
-        "place_order": use_case("idempotent_place_order"),
-        "list_orders": use_case("list_user_orders"),
-        "confirm": use_case("confirm_purchase"),
+        "place_order": caller_use_case("idempotent_place_order"),
+        "list_orders": caller_use_case("list_user_orders"),
+        "confirm": caller_use_case("confirm_purchase"),
     }
 
     @post("/execute", operation_id="placeOrder", status_code=200)

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.dependencies import caller_use_case
 from adapters.inbound.http.envelope import ok
 from adapters.inbound.http.identity import Caller
 from adapters.inbound.http.schemas import MAX_ID
@@ -20,7 +20,10 @@ PathId = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 
 class ReadController(Controller):
     path = "/api/v1"
-    dependencies = {"get_order": use_case("get_order"), "get_group": use_case("get_group")}
+    dependencies = {
+        "get_order": caller_use_case("get_order"),
+        "get_group": caller_use_case("get_group"),
+    }
 
     @get("/order/{orderId:int}", operation_id="getOrder", tags=["orders"])
     async def order(

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import QueryParameter
 
-from adapters.inbound.http.dependencies import use_case
+from adapters.inbound.http.dependencies import caller_use_case
 from adapters.inbound.http.envelope import failure, ok
 from adapters.inbound.http.identity import Caller
 from adapters.inbound.http.schemas import MAX_ID, order_json
@@ -19,7 +19,7 @@ from application.cancel_order import CancelOrder, CancelOrderCommand
 class WithdrawalController(Controller):
     path = "/api/v1/order"
     tags = ["orders"]
-    dependencies = {"cancel": use_case("cancel_order")}
+    dependencies = {"cancel": caller_use_case("cancel_order")}
 
     @route(
         "/cancel",
