@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -70,17 +70,8 @@ class SqlaAttemptRepository(AttemptRepository):
     @translated
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
-        stmt = (
-            select(PaymentAttempt)
-            .where(
-                payment_attempts.c.payment_id == payment_id,
-                payment_attempts.c.operation == operation,
-                payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
-            )
-            .order_by(payment_attempts.c.created_at.desc(), payment_attempts.c.id.desc())
-            .limit(1)
-        )
-        return (await self._session.scalars(stmt)).first()
+        params = {"payment_id": payment_id, "operation": operation}
+        return (await self._session.scalars(_built("open_attempt"), params)).first()
 
     @translated
     async def get(self, attempt_id: int) -> PaymentAttempt | None:
@@ -88,15 +79,8 @@ class SqlaAttemptRepository(AttemptRepository):
 
     @translated
     async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
-        stmt = (
-            select(PaymentAttempt)
-            .where(
-                payment_attempts.c.payment_id == payment_id,
-                payment_attempts.c.state.in_(OPEN_ATTEMPT_STATES),
-            )
-            .order_by(payment_attempts.c.created_at, payment_attempts.c.id)
-        )
-        return (await self._session.scalars(stmt)).all()
+        params = {"payment_id": payment_id}
+        return (await self._session.scalars(_built("open_attempts"), params)).all()
 
     @translated
     async def update(self, attempt: PaymentAttempt) -> None:
@@ -129,3 +113,27 @@ class SqlaAttemptRepository(AttemptRepository):
 # Built once: building (and keying) a statement costs about as much as running it.
 _INSERT = insert(payment_attempts).returning(payment_attempts.c.id)
 _COLUMNS = tuple(payment_attempts.c)
+
+
+_BUILT: dict[str, Select[tuple[PaymentAttempt]]] = {}
+
+
+def _built(name: str) -> Select[tuple[PaymentAttempt]]:
+    """The claim's reads, built once (after the mappers are configured): building an ORM
+    statement costs about as much as running it."""
+    stmt = _BUILT.get(name)
+    if stmt is None:
+        c = payment_attempts.c
+        stmt = select(PaymentAttempt).where(
+            c.payment_id == bindparam("payment_id"), c.state.in_(OPEN_ATTEMPT_STATES)
+        )
+        if name == "open_attempt":
+            stmt = (
+                stmt.where(c.operation == bindparam("operation"))
+                .order_by(c.created_at.desc(), c.id.desc())
+                .limit(1)
+            )
+        else:
+            stmt = stmt.order_by(c.created_at, c.id)
+        _BUILT[name] = stmt
+    return stmt
