@@ -14,7 +14,6 @@ from typing import Any
 
 import anyio
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.engine import create_engine, session_factory
@@ -28,6 +27,7 @@ from domain.order import OrderState
 from domain.pay_type import PayType
 from domain.payment import Operation, PaymentAttempt
 from tests.integration.persistence.factories import new_product, new_user
+from tests.support.databases import wait_until_a_backend_waits_for_a_lock
 from tests.unit.fakes import FakeClock, FakeGateways, FakeIds, FakeReturnUrls
 
 pytestmark = [pytest.mark.anyio, pytest.mark.postgres]
@@ -42,21 +42,6 @@ async def engine(postgres_url: str, anyio_backend: str) -> AsyncIterator[AsyncEn
     engine = create_engine(postgres_url, pool_size=5)
     yield engine
     await engine.dispose()
-
-
-async def _someone_waits_for_a_lock(engine: AsyncEngine) -> None:
-    with anyio.fail_after(10):
-        while True:
-            async with engine.connect() as connection:
-                waiting = await connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                )
-            if waiting:
-                return
-            await anyio.sleep(0.01)
 
 
 class _HoldFirstRefundClaim:
@@ -100,7 +85,7 @@ class _Unit:
     async def commit(self) -> None:
         if self._claims_refund and not self._factory.held:
             self._factory.held = True
-            await _someone_waits_for_a_lock(self._factory._engine)
+            await wait_until_a_backend_waits_for_a_lock(self._factory._engine)
         await self._inner.commit()
 
     def __getattr__(self, name: str) -> Any:

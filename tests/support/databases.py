@@ -16,10 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import anyio
 import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.engine import create_engine
 from adapters.outbound.persistence.migrations_runner import migrate
@@ -113,3 +115,20 @@ async def _admin(statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def wait_until_a_backend_waits_for_a_lock(engine: AsyncEngine) -> None:
+    """Until some backend of the engine's database waits for a row lock (10 s at most): how a
+    test knows that a second caller is queued behind the first one's lock."""
+    with anyio.fail_after(10):
+        while True:
+            async with engine.connect() as connection:
+                waiting = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            if waiting:
+                return
+            await anyio.sleep(0.01)

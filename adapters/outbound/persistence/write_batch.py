@@ -116,6 +116,11 @@ class WriteBatch:
         _execute(session, parts)
 
 
+def row_of(entity: object, table: Table) -> Row:
+    """The entity's row: every column of `table`, read from the attribute of that name."""
+    return {column.key: getattr(entity, column.key) for column in table.c}
+
+
 def written_as_is(session: Session, entity: object) -> None:
     """Tells the session that `entity`'s every attribute is what the database holds (its row
     was just written by a batch), so that the ORM's flush has nothing to look at for it.

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import anyio
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from domain.payment import AttemptState, Operation, PaymentState
 from tests.integration.persistence.factories import T0, at, new_product, new_user, order_for
+from tests.support.databases import wait_until_a_backend_waits_for_a_lock
 
 pytestmark = pytest.mark.anyio
 
@@ -32,22 +32,6 @@ async def _paid_order_being_refunded(uow: SqlaUnitOfWorkFactory) -> int:
     return order.id
 
 
-async def _wait_until_blocked_on_a_lock(engine: AsyncEngine) -> None:
-    """Until some other backend of this database waits for a row lock."""
-    with anyio.fail_after(10):
-        while True:
-            async with engine.connect() as connection:
-                waiting = await connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                )
-            if waiting:
-                return
-            await anyio.sleep(0.01)
-
-
 @pytest.mark.parametrize("operation", [Operation.REFUND, Operation.APPROVE])
 async def test_a_caller_queued_behind_the_lock_sees_the_attempt_its_holder_committed(
     concurrent_uow: SqlaUnitOfWorkFactory, engine: AsyncEngine, operation: Operation
@@ -66,7 +50,7 @@ async def test_a_caller_queued_behind_the_lock_sees_the_attempt_its_holder_commi
             attempt = locked.begin_attempt(operation, "holder-key", at(1))
             await tx.attempts.add(attempt)
             holding.set()
-            await _wait_until_blocked_on_a_lock(engine)
+            await wait_until_a_backend_waits_for_a_lock(engine)
             await tx.commit()
 
     async def queued() -> None:

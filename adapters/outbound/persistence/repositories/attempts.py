@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import payment_attempts
-from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
+from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
 from domain.payment import OPEN_ATTEMPT_STATES, Operation, PaymentAttempt
 from domain.ports.repositories import AttemptRepository
 
@@ -45,7 +46,7 @@ class SqlaAttemptRepository(AttemptRepository):
             await self._batch.insert(
                 self._session,
                 payment_attempts,
-                lambda: {column.key: getattr(attempt, column.key) for column in _COLUMNS},
+                lambda: row_of(attempt, payment_attempts),
                 row_id=attempt.id,
                 written=attach,
             )
@@ -71,7 +72,7 @@ class SqlaAttemptRepository(AttemptRepository):
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
         params = {"payment_id": payment_id, "operation": operation}
-        return (await self._session.scalars(_built("open_attempt"), params)).first()
+        return (await self._session.scalars(_open_attempt_statement(), params)).first()
 
     @translated
     async def get(self, attempt_id: int) -> PaymentAttempt | None:
@@ -80,7 +81,7 @@ class SqlaAttemptRepository(AttemptRepository):
     @translated
     async def open_attempts(self, payment_id: int) -> Sequence[PaymentAttempt]:
         params = {"payment_id": payment_id}
-        return (await self._session.scalars(_built("open_attempts"), params)).all()
+        return (await self._session.scalars(_open_attempts_statement(), params)).all()
 
     @translated
     async def update(self, attempt: PaymentAttempt) -> None:
@@ -112,28 +113,31 @@ class SqlaAttemptRepository(AttemptRepository):
 
 # Built once: building (and keying) a statement costs about as much as running it.
 _INSERT = insert(payment_attempts).returning(payment_attempts.c.id)
-_COLUMNS = tuple(payment_attempts.c)
 
 
-_BUILT: dict[str, Select[tuple[PaymentAttempt]]] = {}
+# The claim's reads, built once each, after the mappers are configured.
 
 
-def _built(name: str) -> Select[tuple[PaymentAttempt]]:
-    """The claim's reads, built once (after the mappers are configured): building an ORM
-    statement costs about as much as running it."""
-    stmt = _BUILT.get(name)
-    if stmt is None:
-        c = payment_attempts.c
-        stmt = select(PaymentAttempt).where(
-            c.payment_id == bindparam("payment_id"), c.state.in_(OPEN_ATTEMPT_STATES)
+@cache
+def _open_attempts_statement() -> Select[tuple[PaymentAttempt]]:
+    c = payment_attempts.c
+    return (
+        select(PaymentAttempt)
+        .where(c.payment_id == bindparam("payment_id"), c.state.in_(OPEN_ATTEMPT_STATES))
+        .order_by(c.created_at, c.id)
+    )
+
+
+@cache
+def _open_attempt_statement() -> Select[tuple[PaymentAttempt]]:
+    c = payment_attempts.c
+    return (
+        select(PaymentAttempt)
+        .where(
+            c.payment_id == bindparam("payment_id"),
+            c.operation == bindparam("operation"),
+            c.state.in_(OPEN_ATTEMPT_STATES),
         )
-        if name == "open_attempt":
-            stmt = (
-                stmt.where(c.operation == bindparam("operation"))
-                .order_by(c.created_at.desc(), c.id.desc())
-                .limit(1)
-            )
-        else:
-            stmt = stmt.order_by(c.created_at, c.id)
-        _BUILT[name] = stmt
-    return stmt
+        .order_by(c.created_at.desc(), c.id.desc())
+        .limit(1)
+    )

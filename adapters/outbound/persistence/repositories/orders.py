@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import groups, orders, payments, users
-from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
+from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
 from domain.order import Order, OrderState
 from domain.payment import Payment
 from domain.ports.repositories import OrderRepository
@@ -81,11 +81,11 @@ class SqlaOrderRepository(OrderRepository):
                 written_as_is(session, entity)
 
         await self._batch.insert(
-            self._session, orders, lambda: _row(order, orders.c), row_id=order.id, written=attach
+            self._session, orders, lambda: row_of(order, orders), row_id=order.id, written=attach
         )
         if payment is not None:
             await self._batch.insert(
-                self._session, payments, lambda: _row(payment, payments.c), row_id=payment.id
+                self._session, payments, lambda: row_of(payment, payments), row_id=payment.id
             )
         if self._see is not None:
             self._see(None, order)
@@ -234,10 +234,6 @@ def _lock_statement(column: str) -> Select[tuple[Order]]:
         )
         _LOCKS[column] = stmt
     return stmt
-
-
-def _row(entity: object, columns: Any) -> dict[str, Any]:
-    return {column.key: getattr(entity, column.key) for column in columns}
 
 
 def _order(row: Row[Any]) -> OrderView:
