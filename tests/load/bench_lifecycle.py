@@ -30,7 +30,13 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from adapters.config import SANDBOX_KAKAOPAY_SECRET_KEY
-from tests.load.cpu import children_cpu_seconds, own_cpu_seconds, tree_cpu_seconds
+from tests.load.cpu import (
+    children_cpu_seconds,
+    command_cpu_seconds,
+    machine_busy_seconds,
+    own_cpu_seconds,
+    tree_cpu_seconds,
+)
 from tests.load.lifecycle_driver import (
     Tally,
     Target,
@@ -65,6 +71,8 @@ class Phase:
     platform_cpu_s: float
     generator_cpu_s: float
     children_cpu_s: list[float] = field(default_factory=list)  # per worker process, busiest first
+    database_cpu_s: float = 0.0  # every PostgreSQL server process
+    machine_busy_s: float = 0.0  # all cores, whatever ran
 
     @property
     def rate(self) -> float:
@@ -123,6 +131,10 @@ class BenchResult:
                     "generator_cpu_ms_per_lifecycle": _per(
                         config.gonggu, "generator_cpu_s", lifecycles
                     ),
+                    "database_cpu_ms_per_lifecycle": _per(
+                        config.gonggu, "database_cpu_s", lifecycles
+                    ),
+                    "machine_busy_share": _busy(config.gonggu),
                     "reference_cpu_ms_per_insert": _per(config.reference, "cpu_s", inserts),
                     "cpu_share_per_process": _shares(config.gonggu),
                     "generator_cpu_ms_per_insert": _per(
@@ -151,7 +163,7 @@ def run(options: BenchOptions, admin_database_url: str | None = None) -> BenchRe
         contextlib.ExitStack() as stack,
     ):
         log_dir = Path(logs)
-        env = _base_environ()
+        env = base_environ()
         platform_port = free_port()
         platform = stack.enter_context(
             process(
@@ -236,9 +248,12 @@ async def _rounds(
 async def _measured(work: Any, pid: int, platform_pid: int) -> Phase:
     app, platform = tree_cpu_seconds(pid), tree_cpu_seconds(platform_pid)
     generator, children = own_cpu_seconds(), children_cpu_seconds(pid)
+    database, machine = command_cpu_seconds("postgres"), machine_busy_seconds()
     tally = await work
     after = children_cpu_seconds(pid)
     return Phase(
+        database_cpu_s=command_cpu_seconds("postgres") - database,
+        machine_busy_s=machine_busy_seconds() - machine,
         children_cpu_s=sorted((after[c] - children.get(c, 0.0) for c in after), reverse=True),
         tally=tally,
         cpu_s=tree_cpu_seconds(pid) - app,
@@ -291,17 +306,7 @@ def _gonggu(
         url = database_url or stack.enter_context(temporary_database())
         port = free_port()
         service_url = f"http://127.0.0.1:{port}"
-        service_env = {
-            **env,
-            "GONGGU_ENV": "development",
-            "GONGGU_AUTH_MODE": "test",
-            "GONGGU_DATABASE_URL": url,
-            "GONGGU_PUBLIC_BASE_URL": service_url,
-            "GONGGU_PAYMENTS_MODE": "live",
-            "GONGGU_KAKAOPAY_BASE_URL": f"{platform_url}/kakaopay",
-            "GONGGU_KAKAOPAY_SECRET_KEY": SANDBOX_KAKAOPAY_SECRET_KEY,
-            "GONGGU_LOG_REQUESTS": "false",
-        }
+        service_env = gonggu_environment(env, platform_url, url, service_url)
         command = [sys.executable, "-m", "adapters.inbound.cli", "serve", "--port", str(port)]
         if workers != 1:
             command += ["--workers", str(workers)]
@@ -316,7 +321,24 @@ def _gonggu(
         yield service_url, served.pid
 
 
-def _base_environ() -> dict[str, str]:
+def gonggu_environment(
+    env: dict[str, str], platform_url: str, database_url: str, service_url: str
+) -> dict[str, str]:
+    """`gonggu serve`'s settings: live KakaoPay payments against the fast KakaoPay."""
+    return {
+        **env,
+        "GONGGU_ENV": "development",
+        "GONGGU_AUTH_MODE": "test",
+        "GONGGU_DATABASE_URL": database_url,
+        "GONGGU_PUBLIC_BASE_URL": service_url,
+        "GONGGU_PAYMENTS_MODE": "live",
+        "GONGGU_KAKAOPAY_BASE_URL": f"{platform_url}/kakaopay",
+        "GONGGU_KAKAOPAY_SECRET_KEY": SANDBOX_KAKAOPAY_SECRET_KEY,
+        "GONGGU_LOG_REQUESTS": "false",
+    }
+
+
+def base_environ() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGGU_")}
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -329,6 +351,13 @@ def _rate(phases: list[Phase]) -> float:
 
 def _per(phases: list[Phase], attribute: str, count: int) -> float:
     return round(sum(getattr(p, attribute) for p in phases) * 1000 / count, 2) if count else 0.0
+
+
+def _busy(phases: list[Phase]) -> float:
+    """How much of the machine's cores the lifecycle rounds kept busy, all processes counted:
+    what is left over is all that more gonggu processes could take."""
+    capacity = sum(p.tally.seconds for p in phases) * (os.cpu_count() or 1)
+    return round(sum(p.machine_busy_s for p in phases) / capacity, 2) if capacity else 0.0
 
 
 def _shares(phases: list[Phase]) -> list[float]:
@@ -370,6 +399,11 @@ def render(summary: dict[str, Any]) -> str:
             f"{c['generator_cpu_ms_per_lifecycle']} ms; reference "
             f"{c['reference_cpu_ms_per_insert']} ms per insert "
             f"(generator {c['generator_cpu_ms_per_insert']} ms)"
+        )
+        lines.append(
+            f"  PostgreSQL {c['database_cpu_ms_per_lifecycle']} ms of CPU per lifecycle; the "
+            f"machine's {os.cpu_count()} cores {round(c['machine_busy_share'] * 100)}% busy "
+            "during the lifecycle rounds"
         )
     counted = summary["per_lifecycle"]
     lines.append("")

@@ -26,6 +26,29 @@ def children_cpu_seconds(pid: int) -> dict[int, float]:
     return {child: times[child] for child, ppid in parents.items() if ppid == pid}
 
 
+def command_cpu_seconds(command: str) -> float:
+    """CPU seconds of every live process named `command` (PostgreSQL's server processes)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1 : stat.rindex(")")] == command:
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent not idle, over all its cores (/proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
 def _processes() -> tuple[dict[int, int], dict[int, float]]:
     parents: dict[int, int] = {}
     times: dict[int, float] = {}

@@ -25,7 +25,12 @@ from adapters.outbound.persistence.repositories import (
     SqlaUserRepository,
 )
 from adapters.outbound.persistence.tables import orders, payment_attempts, payments
-from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
+from adapters.outbound.persistence.write_batch import (
+    BATCH_KEY,
+    WriteBatch,
+    send_staged,
+    written_as_is,
+)
 from domain.events import Event, FollowUp
 from domain.group import Group
 from domain.order import Order
@@ -38,7 +43,6 @@ AGGREGATES = (Order, Group, OrphanPayment)
 
 
 _SEE = "gonggu.see"
-_BATCH = "gonggu.batch"
 _WRITTEN_BY_BATCH: dict[type, Table] = {
     Order: orders,
     Payment: payments,
@@ -60,20 +64,14 @@ for _event_name in ("loaded_as_persistent", "transient_to_pending", "detached_to
     event.listen(Session, _event_name, _seen_by_unit)
 
 
-def _send_staged_writes(session: Session) -> None:
-    batch = session.info.get(_BATCH)
-    if batch:
-        batch.flush(session)
-
-
 def _before_statement(state: ORMExecuteState) -> None:
     # A read sees the unit's own writes, as with the ORM's autoflush.
-    _send_staged_writes(state.session)
+    send_staged(state.session)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     # Staged rows go first: what the ORM flushes may refer to them.
-    _send_staged_writes(session)
+    send_staged(session)
 
 
 event.listen(Session, "do_orm_execute", _before_statement)
@@ -120,7 +118,7 @@ class SqlaUnitOfWork(UnitOfWork):
         session.sync_session.info[_SEE] = self._see
         deferred = self._ids is not None and session.bind.dialect.name == "postgresql"
         self._batch = batch = WriteBatch(deferred=deferred, at_commit_only=self._one_statement)
-        session.sync_session.info[_BATCH] = batch
+        session.sync_session.info[BATCH_KEY] = batch
         ids = self._ids if deferred else None
         self.users = SqlaUserRepository(session)
         self.products = SqlaProductRepository(session)

@@ -24,9 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
+from adapters.outbound.persistence.driver_statements import DriverStatement
 from adapters.outbound.persistence.errors import StorageError
 
 Row = dict[str, Any]
+BATCH_KEY = "gonggu.batch"
+"""Where a session's info holds its unit of work's batch."""
 Written = Callable[[Session], None]
 """Told once the row is in the database (with the sync session, to attach the entity)."""
 
@@ -129,10 +132,19 @@ def written_as_is(session: Session, entity: object) -> None:
     state._commit_all(state.dict, session.identity_map)
 
 
+def send_staged(session: Session) -> None:
+    """Sends what the session's unit of work staged: a read sees the unit's own writes, as
+    with the ORM's autoflush (the session's `do_orm_execute` and `before_flush`, and the
+    driver statements, call it first)."""
+    batch = session.info.get(BATCH_KEY)
+    if batch:
+        batch.flush(session)
+
+
 def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:
     rows = [part.row() if isinstance(part, _Insert) else part.values for part in parts]
     connection: Connection = session.connection()
-    if len(parts) == 1 or connection.dialect.name != "postgresql":
+    if connection.dialect.name != "postgresql":
         for part, row in zip(parts, rows, strict=True):
             single, single_params = _single(part, row)
             _check([part], [connection.execute(single, single_params).rowcount])
@@ -140,7 +152,11 @@ def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:
         shape = tuple(part.shape(row) for part, row in zip(parts, rows, strict=True))
         statement = _STATEMENTS.pop(shape, None)
         if statement is None:
-            statement = _one_statement(parts, rows)
+            if len(parts) > 1:
+                built = _one_statement(parts, rows)
+            else:
+                built = _dml(parts[0], rows[0], "w0_")
+            statement = DriverStatement.of(built, connection.dialect)
             if len(_STATEMENTS) >= MAX_KEPT_STATEMENTS:
                 del _STATEMENTS[next(iter(_STATEMENTS))]  # the least recently used
         _STATEMENTS[shape] = statement
@@ -149,7 +165,8 @@ def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:
             params.update({f"w{index}_{column}": value for column, value in row.items()})
             if isinstance(part, _Update):
                 params[f"w{index}__id"] = part.row_id
-        _check(parts, list(connection.execute(statement, params).one()))
+        counted, count = statement.run(connection, params)
+        _check(parts, counted[0] if len(parts) > 1 else [count])
     for part in parts:
         if isinstance(part, _Insert) and part.written is not None:
             part.written(session)
@@ -163,12 +180,12 @@ def _check(parts: Sequence[_Insert | _Update], counts: Sequence[int]) -> None:
 
 
 MAX_KEPT_STATEMENTS = 128
-_STATEMENTS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], Select[Any]] = {}
-"""Built once per shape (which tables, which columns, in which order): building and keying a
-statement costs about as much as running it, and the hot path has a handful of shapes. Kept
-least recently used first, at most MAX_KEPT_STATEMENTS of them: other writes make a new shape
-nearly every time (the reconciler's lease of a mix of waiting and refunding payments), and a
-100-row statement is ~235 KB."""
+_STATEMENTS: dict[tuple[tuple[str, str, tuple[str, ...]], ...], DriverStatement] = {}
+"""Built and compiled once per shape (which tables, which columns, in which order): building
+and keying a statement costs about as much as running it, and the hot path has a handful of
+shapes. Kept least recently used first, at most MAX_KEPT_STATEMENTS of them: other writes make
+a new shape nearly every time (the reconciler's lease of a mix of waiting and refunding
+payments), and a 100-row statement is ~235 KB."""
 _SINGLES: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 

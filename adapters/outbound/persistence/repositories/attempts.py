@@ -2,15 +2,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from adapters.outbound.persistence.driver_statements import (
+    DriverStatement,
+    attach_loaded,
+    columns_of,
+)
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import payment_attempts
-from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
+from adapters.outbound.persistence.write_batch import (
+    WriteBatch,
+    row_of,
+    send_staged,
+    written_as_is,
+)
 from domain.payment import OPEN_ATTEMPT_STATES, Operation, PaymentAttempt
 from domain.ports.repositories import AttemptRepository
 
@@ -72,6 +83,8 @@ class SqlaAttemptRepository(AttemptRepository):
     async def open_attempt(self, payment_id: int, operation: Operation) -> PaymentAttempt | None:
         """The latest IN_FLIGHT or UNKNOWN attempt of the operation, if any."""
         params = {"payment_id": payment_id, "operation": operation}
+        if self._session.bind.dialect.name == "postgresql":
+            return await self._session.run_sync(_open_attempt_on_driver, params)
         return (await self._session.scalars(_open_attempt_statement(), params)).first()
 
     @translated
@@ -130,14 +143,42 @@ def _open_attempts_statement() -> Select[tuple[PaymentAttempt]]:
 
 @cache
 def _open_attempt_statement() -> Select[tuple[PaymentAttempt]]:
+    return _open_attempt_of(select(PaymentAttempt))
+
+
+def _open_attempt_of(stmt: Select[Any]) -> Select[Any]:
     c = payment_attempts.c
+    # The open states as parameters of their own, not an expanding IN: the driver statement
+    # is compiled once, with no values (driver_statements.py).
+    states = [bindparam(f"open_{i}", s, type_=c.state.type) for i, s in enumerate(OPEN_STATES)]
     return (
-        select(PaymentAttempt)
-        .where(
+        stmt.where(
             c.payment_id == bindparam("payment_id"),
             c.operation == bindparam("operation"),
-            c.state.in_(OPEN_ATTEMPT_STATES),
+            c.state.in_(states),
         )
         .order_by(c.created_at.desc(), c.id.desc())
         .limit(1)
     )
+
+
+OPEN_STATES = sorted(OPEN_ATTEMPT_STATES, key=lambda state: state.value)
+_ATTEMPT_KEYS = tuple(c.key for c in payment_attempts.c)
+_DRIVER_OPEN_ATTEMPT: dict[type, DriverStatement] = {}
+
+
+def _open_attempt_on_driver(session: Session, params: dict[str, Any]) -> PaymentAttempt | None:
+    """`open_attempt` on PostgreSQL: the same query (Core) on the driver's cursor, the attempt
+    attached as the ORM's load would (driver_statements.py)."""
+    send_staged(session)
+    connection = session.connection()
+    statement = _DRIVER_OPEN_ATTEMPT.get(type(connection.dialect))
+    if statement is None:
+        built = _open_attempt_of(select(payment_attempts))
+        statement = _DRIVER_OPEN_ATTEMPT[type(connection.dialect)] = DriverStatement.of(
+            built, connection.dialect
+        )
+    rows, _ = statement.run(connection, params)
+    if not rows:
+        return None
+    return attach_loaded(session, PaymentAttempt, columns_of(rows[0], _ATTEMPT_KEYS))

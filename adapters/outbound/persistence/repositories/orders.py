@@ -7,11 +7,22 @@ from typing import Any
 from sqlalchemy import Insert, Row, Select, bindparam, case, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
+from adapters.outbound.persistence.driver_statements import (
+    DriverStatement,
+    attach_loaded,
+    columns_of,
+)
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import groups, orders, payments, users
-from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
+from adapters.outbound.persistence.write_batch import (
+    WriteBatch,
+    row_of,
+    send_staged,
+    written_as_is,
+)
 from domain.order import Order, OrderState
 from domain.payment import Payment
 from domain.ports.repositories import OrderRepository
@@ -111,12 +122,12 @@ class SqlaOrderRepository(OrderRepository):
         Not the payment's attempts with them: after waiting for the lock, PostgreSQL returns
         the locked rows as they are now but joined rows as of the statement's start, which
         would miss the attempt the lock's previous holder just committed."""
-        params: dict[str, object]
-        if order_id is not None:
-            stmt, params = _lock_statement("id"), {"key": order_id}
-        else:
-            stmt, params = _lock_statement("transaction_id"), {"key": transaction_id}
-        return (await self._session.scalars(stmt, params)).unique().one_or_none()
+        column = "id" if order_id is not None else "transaction_id"
+        key = order_id if order_id is not None else transaction_id
+        if self._session.bind.dialect.name == "postgresql":
+            return await self._session.run_sync(_lock_on_driver, column, key)
+        stmt = _lock_statement(column)
+        return (await self._session.scalars(stmt, {"key": key})).unique().one_or_none()
 
     @translated
     async def many(self, order_ids: Sequence[int], *, for_update: bool = False) -> Sequence[Order]:
@@ -234,6 +245,36 @@ def _lock_statement(column: str) -> Select[tuple[Order]]:
         )
         _LOCKS[column] = stmt
     return stmt
+
+
+_DRIVER_LOCKS: dict[tuple[type, str], DriverStatement] = {}
+_ORDER_KEYS = tuple(c.key for c in orders.c)
+_PAYMENT_KEYS = tuple(c.key for c in payments.c)
+
+
+def _lock_on_driver(session: Session, column: str, key: object) -> Order | None:
+    """`lock_with_payment` on PostgreSQL: the same locking statement (Core), on the driver's
+    cursor, and the two entities attached as the ORM's load would (driver_statements.py)."""
+    send_staged(session)
+    connection = session.connection()
+    statement = _DRIVER_LOCKS.get((type(connection.dialect), column))
+    if statement is None:
+        locking = (
+            select(orders, payments)
+            .join(payments, payments.c.order_id == orders.c.id)
+            .where(orders.c[column] == bindparam("key"))
+            .with_for_update()
+        )
+        statement = DriverStatement.of(locking, connection.dialect)
+        _DRIVER_LOCKS[(type(connection.dialect), column)] = statement
+    rows, _ = statement.run(connection, {"key": key})
+    if not rows:
+        return None
+    row = rows[0]
+    payment = attach_loaded(session, Payment, columns_of(row, _PAYMENT_KEYS, len(_ORDER_KEYS)))
+    order = attach_loaded(session, Order, columns_of(row, _ORDER_KEYS))
+    set_committed_value(order, "payment", payment)
+    return order
 
 
 def _order(row: Row[Any]) -> OrderView:
