@@ -18,7 +18,7 @@ the events — cannot tell the difference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -96,6 +96,35 @@ class DriverStatement:
     def _converted(self, row: Sequence[Any]) -> list[Any]:
         pairs = zip(self.results, row, strict=True)
         return [value if convert is None else convert(value) for convert, value in pairs]
+
+
+BATCH_KEY = "gonggu.batch"
+"""Where a session's info holds its unit of work's write batch (write_batch.py)."""
+
+_COMPILED: dict[tuple[type, Hashable], DriverStatement] = {}
+
+
+def send_staged(session: Session) -> None:
+    """Sends what the session's unit of work staged: a read sees the unit's own writes, as
+    with the ORM's autoflush (the session's `do_orm_execute` and `before_flush`, and `read`,
+    call it first)."""
+    batch = session.info.get(BATCH_KEY)
+    if batch:
+        batch.flush(session)
+
+
+def read(
+    session: Session, key: Hashable, build: Callable[[], ClauseElement], params: Mapping[str, Any]
+) -> list[list[Any]]:
+    """The rows of `build()`'s statement — compiled once per `key` and dialect — read in the
+    session's transaction, after the unit's staged writes."""
+    send_staged(session)
+    connection = session.connection()
+    compiled_key = (type(connection.dialect), key)
+    statement = _COMPILED.get(compiled_key)
+    if statement is None:
+        statement = _COMPILED[compiled_key] = DriverStatement.of(build(), connection.dialect)
+    return statement.run(connection, params)[0]
 
 
 def attach_loaded(session: Session, cls: type[T], values: dict[str, Any]) -> T:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
+from adapters.outbound.persistence.driver_statements import BATCH_KEY, send_staged
 from adapters.outbound.persistence.engine import read_only_session_factory
 from adapters.outbound.persistence.errors import storage_errors, translate
 from adapters.outbound.persistence.id_blocks import IdBlocks
@@ -25,12 +26,7 @@ from adapters.outbound.persistence.repositories import (
     SqlaUserRepository,
 )
 from adapters.outbound.persistence.tables import orders, payment_attempts, payments
-from adapters.outbound.persistence.write_batch import (
-    BATCH_KEY,
-    WriteBatch,
-    send_staged,
-    written_as_is,
-)
+from adapters.outbound.persistence.write_batch import WriteBatch, written_as_is
 from domain.events import Event, FollowUp
 from domain.group import Group
 from domain.order import Order

@@ -28,8 +28,6 @@ from adapters.outbound.persistence.driver_statements import DriverStatement
 from adapters.outbound.persistence.errors import StorageError
 
 Row = dict[str, Any]
-BATCH_KEY = "gonggu.batch"
-"""Where a session's info holds its unit of work's batch."""
 Written = Callable[[Session], None]
 """Told once the row is in the database (with the sync session, to attach the entity)."""
 
@@ -130,15 +128,6 @@ def written_as_is(session: Session, entity: object) -> None:
     SQLAlchemy's own post-flush step, `InstanceState._commit_all`, does exactly this."""
     state = instance_state(entity)
     state._commit_all(state.dict, session.identity_map)
-
-
-def send_staged(session: Session) -> None:
-    """Sends what the session's unit of work staged: a read sees the unit's own writes, as
-    with the ORM's autoflush (the session's `do_orm_execute` and `before_flush`, and the
-    driver statements, call it first)."""
-    batch = session.info.get(BATCH_KEY)
-    if batch:
-        batch.flush(session)
 
 
 def _execute(session: Session, parts: Sequence[_Insert | _Update]) -> None:

@@ -8,20 +8,11 @@ from sqlalchemy import Select, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from adapters.outbound.persistence.driver_statements import (
-    DriverStatement,
-    attach_loaded,
-    columns_of,
-)
+from adapters.outbound.persistence.driver_statements import attach_loaded, columns_of, read
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import payment_attempts
-from adapters.outbound.persistence.write_batch import (
-    WriteBatch,
-    row_of,
-    send_staged,
-    written_as_is,
-)
+from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
 from domain.payment import OPEN_ATTEMPT_STATES, Operation, PaymentAttempt
 from domain.ports.repositories import AttemptRepository
 
@@ -164,21 +155,12 @@ def _open_attempt_of(stmt: Select[Any]) -> Select[Any]:
 
 OPEN_STATES = sorted(OPEN_ATTEMPT_STATES, key=lambda state: state.value)
 _ATTEMPT_KEYS = tuple(c.key for c in payment_attempts.c)
-_DRIVER_OPEN_ATTEMPT: dict[type, DriverStatement] = {}
 
 
 def _open_attempt_on_driver(session: Session, params: dict[str, Any]) -> PaymentAttempt | None:
     """`open_attempt` on PostgreSQL: the same query (Core) on the driver's cursor, the attempt
     attached as the ORM's load would (driver_statements.py)."""
-    send_staged(session)
-    connection = session.connection()
-    statement = _DRIVER_OPEN_ATTEMPT.get(type(connection.dialect))
-    if statement is None:
-        built = _open_attempt_of(select(payment_attempts))
-        statement = _DRIVER_OPEN_ATTEMPT[type(connection.dialect)] = DriverStatement.of(
-            built, connection.dialect
-        )
-    rows, _ = statement.run(connection, params)
+    rows = read(session, "open_attempt", lambda: _open_attempt_of(select(payment_attempts)), params)
     if not rows:
         return None
     return attach_loaded(session, PaymentAttempt, columns_of(rows[0], _ATTEMPT_KEYS))

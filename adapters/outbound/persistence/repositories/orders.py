@@ -9,20 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from adapters.outbound.persistence.driver_statements import (
-    DriverStatement,
-    attach_loaded,
-    columns_of,
-)
+from adapters.outbound.persistence.driver_statements import attach_loaded, columns_of, read
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.id_blocks import IdBlocks
 from adapters.outbound.persistence.tables import groups, orders, payments, users
-from adapters.outbound.persistence.write_batch import (
-    WriteBatch,
-    row_of,
-    send_staged,
-    written_as_is,
-)
+from adapters.outbound.persistence.write_batch import WriteBatch, row_of, written_as_is
 from domain.order import Order, OrderState
 from domain.payment import Payment
 from domain.ports.repositories import OrderRepository
@@ -247,7 +238,6 @@ def _lock_statement(column: str) -> Select[tuple[Order]]:
     return stmt
 
 
-_DRIVER_LOCKS: dict[tuple[type, str], DriverStatement] = {}
 _ORDER_KEYS = tuple(c.key for c in orders.c)
 _PAYMENT_KEYS = tuple(c.key for c in payments.c)
 
@@ -255,19 +245,12 @@ _PAYMENT_KEYS = tuple(c.key for c in payments.c)
 def _lock_on_driver(session: Session, column: str, key: object) -> Order | None:
     """`lock_with_payment` on PostgreSQL: the same locking statement (Core), on the driver's
     cursor, and the two entities attached as the ORM's load would (driver_statements.py)."""
-    send_staged(session)
-    connection = session.connection()
-    statement = _DRIVER_LOCKS.get((type(connection.dialect), column))
-    if statement is None:
-        locking = (
-            select(orders, payments)
-            .join(payments, payments.c.order_id == orders.c.id)
-            .where(orders.c[column] == bindparam("key"))
-            .with_for_update()
-        )
-        statement = DriverStatement.of(locking, connection.dialect)
-        _DRIVER_LOCKS[(type(connection.dialect), column)] = statement
-    rows, _ = statement.run(connection, {"key": key})
+
+    def locking() -> Select[Any]:
+        joined = select(orders, payments).join(payments, payments.c.order_id == orders.c.id)
+        return joined.where(orders.c[column] == bindparam("key")).with_for_update()
+
+    rows = read(session, ("lock_with_payment", column), locking, {"key": key})
     if not rows:
         return None
     row = rows[0]

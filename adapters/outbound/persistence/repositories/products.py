@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.outbound.persistence.driver_statements import read
 from adapters.outbound.persistence.errors import translated
 from adapters.outbound.persistence.tables import product_options, products, users
 from domain.catalog import Product, ProductOption
@@ -31,29 +35,29 @@ class SqlaProductRepository(ProductRepository):
         """Whether the user exists, and the product with its options, in one Core SELECT (the
         order placement's hot path: no ORM load). The product is read, not kept in the
         session: placing an order never changes it."""
-        rows = (
-            await self._session.execute(_FOR_BUYER, {"product_id": product_id, "user_id": user_id})
-        ).all()
+        params = {"product_id": product_id, "user_id": user_id}
+        rows: Sequence[Sequence[Any]]
+        if self._session.bind.dialect.name == "postgresql":
+            rows = await self._session.run_sync(read, "for_buyer", lambda: _FOR_BUYER, params)
+        else:
+            rows = (await self._session.execute(_FOR_BUYER, params)).all()
         if not rows:
             return await self._session.get(User, user_id) is not None, None
-        first = rows[0]
+        known_user, product_id, name, price, created_at = rows[0][:5]
         product = Product(
-            name=first.name,
-            price=first.price,
-            created_at=first.created_at,
-            id=first.id,
+            name=name,
+            price=price,
+            created_at=created_at,
+            id=product_id,
             options=[
                 ProductOption(
-                    name=row.option_name,
-                    extra_price=row.extra_price,
-                    id=row.option_id,
-                    product_id=first.id,
+                    name=option_name, extra_price=extra_price, id=option_id, product_id=product_id
                 )
-                for row in rows
-                if row.option_id is not None
+                for *_, option_id, option_name, extra_price in rows
+                if option_id is not None
             ],
         )
-        return bool(first.known_user), product
+        return bool(known_user), product
 
 
 # Built once: building the statement costs about as much as running it.
