@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-lifecycle bench-reads format clean
+.PHONY: install run test lint bench bench-lifecycle bench-reads bench-instructions format clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-lifecycle: $(STAMP)
 
 bench-reads: $(STAMP)
 	$(BIN)/python -m tests.load.bench_reads $(BENCH_ARGS)
+
+bench-instructions: $(STAMP)
+	$(BIN)/python -m tests.load.instructions $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) gonggu.db .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,7 @@ from tests.load.stack import REPO, process, temporary_database
 from tests.support.live_server import free_port
 
 START_TIMEOUT_S = 300.0
+DUMP_TIMEOUT_S = 60.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,13 +146,13 @@ def _control(pid: int, action: str) -> None:
 
 def _instructions(folder: Path, name: str, pid: int) -> float:
     """The `summary:` of the newest dump of `pid` (the one `--dump` just wrote)."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + DUMP_TIMEOUT_S
     while time.monotonic() < deadline:
         dumps = sorted(folder.glob(f"{name}.{pid}.*"), key=lambda p: p.stat().st_mtime)
         for line in dumps[-1].read_text().splitlines() if dumps else ():
             if line.startswith(("summary:", "totals:")):
                 return float(line.split()[1])
-        time.sleep(0.5)
+        time.sleep(min(0.5, DUMP_TIMEOUT_S))
     raise RuntimeError(f"no callgrind dump of {pid} in {folder}")
 
 

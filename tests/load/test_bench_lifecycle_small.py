@@ -30,9 +30,12 @@ def test_a_tiny_benchmark_completes_every_lifecycle_and_reports_every_figure() -
             "cpu_ms_per_lifecycle",
             "generator_cpu_ms_per_lifecycle",
             "reference_cpu_ms_per_insert",
+            "database_cpu_ms_per_lifecycle",
             "speedup_vs_1_process",
         ):
             assert config[key] > 0, key
+        assert 0 < config["machine_busy_share"] <= 1.0
     assert summary["per_lifecycle"]["lifecycles"] == 2
     assert summary["per_lifecycle"]["statements"] > 0
     assert "lifecycles/s" in render(summary)
+    assert "PostgreSQL" in render(summary)

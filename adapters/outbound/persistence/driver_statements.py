@@ -85,9 +85,11 @@ class DriverStatement:
                 after(connection, cursor, sql, args, None, False)
             raw = cursor.fetchall() if cursor.description else []
             count = cursor.rowcount
-        except Exception as error:
-            # SQLAlchemy's own path for a failed statement: the DBAPI error wrapped in its
-            # exception types, and on a lost connection the pool invalidated.
+        except BaseException as error:
+            # SQLAlchemy's own path for a failed statement, as in `Connection._execute_context`:
+            # a DBAPI error wrapped in its exception types; a lost connection, or a statement
+            # cut off midway (a cancelled task, a timeout), invalidates the connection — it never
+            # goes back to the pool mid-statement — and on a lost connection the pool too.
             connection._handle_dbapi_exception(error, sql, args, cursor, None)
         finally:
             cursor.close()

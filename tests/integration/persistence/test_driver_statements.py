@@ -3,6 +3,8 @@ events and connection handling as the ORM's statements they replace."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +17,7 @@ from domain.order import Order, OrderState
 from domain.payment import AttemptState, Operation, PaymentAttempt, PaymentState
 from domain.ports.payment_gateway import Approval
 from tests.integration.persistence.factories import T0, at, new_product, new_user, order_for
+from tests.support.databases import wait_until_a_backend_waits_for_a_lock
 
 pytestmark = pytest.mark.anyio
 
@@ -164,3 +167,37 @@ async def test_a_connection_lost_under_a_driver_statement_fails_one_unit_and_the
     finally:
         await engine.dispose()
         await admin.dispose()
+
+
+async def test_a_lock_wait_cut_off_by_cancellation_does_not_leave_a_broken_connection_in_the_pool(
+    database_url: str,
+) -> None:
+    """A request cancelled while its lock waits (the statement cut off midway): every pooled
+    connection afterwards works, and the next units lock the order once the holder commits."""
+    engine, watcher = create_engine(database_url, pool_size=2), create_engine(database_url)
+    uow = SqlaUnitOfWorkFactory(session_factory(engine))
+    try:
+        order, _ = await placed_with_attempt(uow)
+        async with uow() as holder:
+            assert await holder.orders.lock_with_payment(order_id=order.id) is not None
+
+            async def waiting() -> None:
+                async with uow() as tx:
+                    await tx.orders.lock_with_payment(order_id=order.id)
+
+            waiter = asyncio.create_task(waiting())
+            await wait_until_a_backend_waits_for_a_lock(watcher)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+            await holder.commit()
+        for _ in range(3):  # every pooled connection is usable
+            async with uow() as tx:
+                locked = await asyncio.wait_for(
+                    tx.orders.lock_with_payment(order_id=order.id), timeout=10
+                )
+                assert locked is not None and locked.id == order.id
+                await tx.commit()
+    finally:
+        await engine.dispose()
+        await watcher.dispose()
