@@ -68,14 +68,22 @@ class DriverStatement:
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> tuple[list[list[Any]], int]:
         """The rows (converted) and the row count the statement reported."""
-        args = []
-        for name, convert, (carried, value) in zip(self.names, self.binds, self.fixed, strict=True):
-            if not carried or name in params:
-                value = params[name]
-            args.append(value if convert is None else convert(value))
-        sql = self.sql
+        sql, args = self.sql, []
+        dialect = connection.dialect
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
+            for name, convert, (carried, value) in zip(
+                self.names, self.binds, self.fixed, strict=True
+            ):
+                if not carried or name in params:
+                    value = params[name]
+                args.append(value if convert is None else convert(value))
+            # asyncpg's prepared statements are kept per connection: as SQLAlchemy's asyncpg
+            # execution context does, the cursor learns when the dialect last saw the schema
+            # change, so that a statement prepared before a migration is prepared again.
+            stale_before = getattr(dialect, "_invalidate_schema_cache_asof", None)
+            if stale_before is not None:
+                setattr(cursor, "_invalidate_schema_cache_asof", stale_before)  # noqa: B010
             # The engine's cursor events, as for any statement SQLAlchemy executes (statement
             # counters, tracing); no execution context: there is none.
             for before in connection.dispatch.before_cursor_execute:
@@ -86,10 +94,14 @@ class DriverStatement:
             raw = cursor.fetchall() if cursor.description else []
             count = cursor.rowcount
         except BaseException as error:
+            if isinstance(error, _stale_statement_errors(dialect)):
+                dialect._invalidate_schema_cache()  # type: ignore[attr-defined]
             # SQLAlchemy's own path for a failed statement, as in `Connection._execute_context`:
-            # a DBAPI error wrapped in its exception types; a lost connection, or a statement
-            # cut off midway (a cancelled task, a timeout), invalidates the connection — it never
-            # goes back to the pool mid-statement — and on a lost connection the pool too.
+            # a DBAPI error wrapped in its exception types (any other error of the statement,
+            # a value a column refuses, as a `StatementError`); a lost connection, or a
+            # statement cut off midway (a cancelled task, a timeout), invalidates the
+            # connection — it never goes back to the pool mid-statement — and on a lost
+            # connection the pool too.
             connection._handle_dbapi_exception(error, sql, args, cursor, None)
         finally:
             cursor.close()
@@ -106,6 +118,13 @@ BATCH_KEY = "gonggu.batch"
 _COMPILED: dict[tuple[type, Hashable], DriverStatement] = {}
 
 
+def _stale_statement_errors(dialect: Dialect) -> tuple[type[BaseException], ...]:
+    """The driver's errors for a prepared statement the schema outdated (asyncpg's)."""
+    dbapi = dialect.loaded_dbapi
+    names = ("InvalidCachedStatementError", "InternalServerError")
+    return tuple(getattr(dbapi, name) for name in names if hasattr(dbapi, name))
+
+
 def send_staged(session: Session) -> None:
     """Sends what the session's unit of work staged: a read sees the unit's own writes, as
     with the ORM's autoflush (the session's `do_orm_execute` and `before_flush`, and `read`,
@@ -119,8 +138,12 @@ def read(
     session: Session, key: Hashable, build: Callable[[], ClauseElement], params: Mapping[str, Any]
 ) -> list[list[Any]]:
     """The rows of `build()`'s statement — compiled once per `key` and dialect — read in the
-    session's transaction, after the unit's staged writes."""
+    session's transaction, after the unit's own writes: the staged ones and, as the ORM's
+    autoflush before any query, the entities it changed (a refresh by `attach_loaded` would
+    otherwise drop those changes unwritten)."""
     send_staged(session)
+    if session.autoflush and (session.dirty or session.new or session.deleted):
+        session.flush()
     connection = session.connection()
     compiled_key = (type(connection.dialect), key)
     statement = _COMPILED.get(compiled_key)

@@ -93,19 +93,23 @@ async def test_changes_to_a_locked_order_are_written_and_its_events_raised(
     assert [a.state for a in attempts] == [AttemptState.SUCCEEDED]
 
 
-async def test_a_lock_refreshes_the_order_the_session_already_holds(
+async def test_a_lock_keeps_the_units_unsaved_change_to_the_order_it_already_holds(
     uow: SqlaUnitOfWorkFactory,
 ) -> None:
-    """As the ORM's populate_existing: the same instance, with the row's values, not the
-    unit's unsaved ones."""
+    """As the ORM's statement did (autoflush, then populate_existing): the same instance, and
+    the change the unit made to it before the lock is written, not dropped by the refresh."""
     order, _ = await placed_with_attempt(uow)
     async with uow() as tx:
         held = await tx.orders.get(order.id or 0)
         assert held is not None
-        held.quantity = 99  # not written
+        held.quantity = 99
         locked = await tx.orders.lock_with_payment(order_id=order.id)
         assert locked is held
-        assert locked.quantity == order.quantity
+        assert locked.quantity == 99
+        await tx.commit()
+    async with uow(read_only=True) as tx:
+        stored = await tx.orders.get(order.id or 0)
+    assert stored is not None and stored.quantity == 99
 
 
 async def test_a_missing_order_is_none(uow: SqlaUnitOfWorkFactory) -> None:
