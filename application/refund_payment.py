@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from application.payment_runner import PaymentRunner, Settling, by_id
-from domain.errors import PaymentOutcomeUnknown, PaymentPlatformError
+from domain.errors import PaymentOutcomeUnknown, PaymentPlatformError, StorageUnavailable
 from domain.order import Order
 from domain.payment import Operation, PaymentState
-from domain.ports.payment_gateway import PaymentGateway, PaymentRef, PlatformCall, Refund
+from domain.ports.payment_gateway import (
+    PaymentGateway,
+    PaymentLookup,
+    PaymentRef,
+    PlatformCall,
+    PlatformStatus,
+    Refund,
+)
+
+log = logging.getLogger("gonggu.payments")
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,10 @@ class RefundPayment:
     Rules: only a payment already marked REFUNDING is refunded; the refund attempt is committed
     before the call and its key is reused until the platform answers definitely; a failed or
     unanswered refund stays REFUNDING with a backoff for the reconciler; the order becomes
-    REFUNDED only when the platform confirmed the refund.
+    REFUNDED only when the platform confirmed the refund — by answering it, or, after refusing
+    one, by reporting the payment's money given back when asked (a refund whose answer was
+    lost is refused when tried again: "more than was paid" under a new key, "already
+    cancelled" where the platform takes no key).
     """
 
     def __init__(self, runner: PaymentRunner) -> None:
@@ -37,11 +50,48 @@ class RefundPayment:
         payment = ran.order.pay
         if ran.busy:
             return RefundOutcome(order_id, False, "a refund is already in progress", True)
+        if isinstance(ran.error, PaymentPlatformError) and await self._given_back(order_id):
+            return RefundOutcome(order_id, refunded=True)
         if ran.error is not None:
             return RefundOutcome(order_id, False, ran.error.message)
         if payment.state is PaymentState.REFUNDED:
             return RefundOutcome(order_id, refunded=True)
         return RefundOutcome(order_id, False, f"payment is {payment.state.value}")
+
+    async def _given_back(self, order_id: int) -> bool:
+        """Whether the platform, asked after refusing the refund, reports the money back (the
+        order is then REFUNDED). A platform that cannot be asked, or does not answer, leaves
+        the refund to its next try."""
+        asked = _AlreadyRefunded()
+        try:
+            await self._runner.ask(by_id(order_id), asked)
+        except (PaymentPlatformError, PaymentOutcomeUnknown, StorageUnavailable) as exc:
+            log.warning("order %s: could not ask about its refund: %s", order_id, exc.message)
+            return False
+        return asked.refunded
+
+
+class _AlreadyRefunded:
+    """The lookup's decision after a refused refund: REFUNDED when the platform reports every
+    won of the payment given back."""
+
+    def __init__(self) -> None:
+        self.refunded = False
+
+    def begin(self, order: Order) -> bool:
+        return order.pay.state is PaymentState.REFUNDING
+
+    async def settle(self, order: Order, lookup: PaymentLookup | None, settling: Settling) -> bool:
+        payment = order.pay
+        if lookup is None or payment.state is not PaymentState.REFUNDING:
+            return False
+        approved = payment.approved_amount
+        back = lookup.refunded_amount
+        if lookup.status is PlatformStatus.REFUNDED or (approved > 0 and back >= approved):
+            order.refund_confirmed(back or approved, lookup.raw, settling.now)
+            self.refunded = True
+            log.info("order %s: its platform reports the refund done (%s won)", order.id, back)
+        return False  # the refused attempt is closed already; no other attempt to close
 
 
 class _Refund:

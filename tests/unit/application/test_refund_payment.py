@@ -11,7 +11,7 @@ from domain.events import EventType
 from domain.order import Order, OrderState
 from domain.pay_type import PayType
 from domain.payment import AttemptState, Operation, PaymentState
-from domain.ports.payment_gateway import Refund
+from domain.ports.payment_gateway import PaymentLookup, PlatformStatus, Refund
 from tests.unit.fakes import Shop
 
 pytestmark = pytest.mark.anyio
@@ -185,3 +185,63 @@ async def test_a_refund_in_flight_elsewhere_is_not_sent_twice(shop: Shop) -> Non
     assert retried.refunded
     one, two = gateway.calls_of("refund")
     assert one.idempotency_key == two.idempotency_key
+
+
+async def test_a_refund_refused_after_its_lost_answer_is_found_done_by_asking(shop: Shop) -> None:
+    """The platform refunded, the answer was lost, the retry was refused ("already
+    cancelled"): asked, the platform reports the money back, and the order is REFUNDED without
+    another refund call."""
+    order = await refund_pending(shop)
+    order_id = order.id or 0
+    gateway = shop.gateway(PayType.KAKAO_PAY)
+    gateway.script(
+        "refund",
+        PaymentOutcomeUnknown("KAKAO_PAY", "timeout"),
+        PaymentPlatformError("KAKAO_PAY", "already cancelled"),
+    )
+    gateway.script(
+        "lookup", PaymentLookup(PlatformStatus.REFUNDED, 30_000, 30_000, "T", {"s": "CANCEL"})
+    )
+
+    await shop.refund.execute(order_id)
+    outcome = await shop.refund.execute(order_id)
+
+    assert outcome.refunded
+    assert shop.db.order(order_id).state is OrderState.REFUNDED
+    payment = shop.db.payment_of(order_id)
+    assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, 30_000)
+    assert len(gateway.calls_of("refund")) == 2
+    assert len(shop.db.events(EventType.ORDER_REFUNDED)) == 1
+    assert await shop.refund.execute(order_id) == outcome
+    assert len(gateway.calls_of("refund")) == 2
+
+
+async def test_a_refused_refund_the_platform_has_not_made_stays_pending(shop: Shop) -> None:
+    order = await refund_pending(shop)
+    order_id = order.id or 0
+    gateway = shop.gateway(PayType.KAKAO_PAY)
+    gateway.script("refund", PaymentPlatformError("KAKAO_PAY", "busy"))
+    gateway.script(
+        "lookup", PaymentLookup(PlatformStatus.APPROVED, 30_000, 10_000, "T", {"s": "PART"})
+    )
+
+    outcome = await shop.refund.execute(order_id)
+
+    assert (outcome.refunded, outcome.error) == (False, "KAKAO_PAY: busy")
+    assert shop.db.order(order_id).state is OrderState.REFUND_PENDING
+    assert shop.db.payment_of(order_id).state is PaymentState.REFUNDING
+    assert shop.db.events(EventType.ORDER_REFUNDED) == []
+
+
+async def test_a_refused_refund_whose_platform_cannot_be_asked_stays_pending(shop: Shop) -> None:
+    order = await refund_pending(shop)
+    order_id = order.id or 0
+    gateway = shop.gateway(PayType.KAKAO_PAY)
+    gateway.script("refund", PaymentPlatformError("KAKAO_PAY", "busy"))
+    gateway.script("lookup", PaymentOutcomeUnknown("KAKAO_PAY", "timeout"))
+
+    outcome = await shop.refund.execute(order_id)
+
+    assert (outcome.refunded, outcome.error) == (False, "KAKAO_PAY: busy")
+    payment = shop.db.payment_of(order_id)
+    assert (payment.state, payment.refund_failures) == (PaymentState.REFUNDING, 1)
