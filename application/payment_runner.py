@@ -283,9 +283,14 @@ class PaymentRunner:
             raise _about(error, order, key)
         return Ran(order, called=True, result=result, error=error)
 
-    async def ask(self, key: OrderKey, decision: Ask) -> Ran[PaymentLookup]:
+    async def ask(
+        self, key: OrderKey, decision: Ask, *, about: Operation | None = None
+    ) -> Ran[PaymentLookup]:
         """Asks the platform about a payment (no money moves), then lets `decision` act on the
-        answer. Where the platform cannot be asked, `decision` gets None in one transaction."""
+        answer. Where the platform cannot be asked, `decision` gets None in one transaction.
+        The call named to the platform is the open approval's or checkout's, or with `about`
+        the latest attempt of that operation, open or not (a refused refund's: Open Banking
+        sees a refund, a deposit of its own, only by its transfer id)."""
         order: Order | None = None
         try:
             async with self.uow() as uow:
@@ -302,7 +307,10 @@ class PaymentRunner:
                     await self._follow(uow.collect_new_events())
                     return Ran(order)
                 attempts = await uow.attempts.open_attempts(order.pay.id)
-            asked = _call_to_ask(attempts)
+                asked = _call_to_ask(attempts)
+                if about is not None:
+                    tried = await uow.attempts.of_payment(order.pay.id)
+                    asked = next((a for a in reversed(tried) if a.operation is about), None)
             lookup = await gateway.lookup(ref, call_of(asked) if asked else None)
             async with self.uow() as uow:
                 order = await key.lock(uow)

@@ -13,7 +13,6 @@ from domain.ports.payment_gateway import (
     PaymentLookup,
     PaymentRef,
     PlatformCall,
-    PlatformStatus,
     Refund,
 )
 
@@ -51,6 +50,7 @@ class RefundPayment:
         if ran.busy:
             return RefundOutcome(order_id, False, "a refund is already in progress", True)
         if isinstance(ran.error, PaymentPlatformError) and await self._given_back(order_id):
+            # Confirmed by this lookup, or by another caller meanwhile.
             return RefundOutcome(order_id, refunded=True)
         if ran.error is not None:
             return RefundOutcome(order_id, False, ran.error.message)
@@ -62,21 +62,21 @@ class RefundPayment:
         """Whether the platform, asked after refusing the refund, reports the money back (the
         order is then REFUNDED). A platform that cannot be asked, or does not answer, leaves
         the refund to its next try."""
-        asked = _AlreadyRefunded()
         try:
-            await self._runner.ask(by_id(order_id), asked)
+            decision = _AlreadyRefunded()
+            ran = await self._runner.ask(by_id(order_id), decision, about=Operation.REFUND)
         except (PaymentPlatformError, PaymentOutcomeUnknown, StorageUnavailable) as exc:
             log.warning("order %s: could not ask about its refund: %s", order_id, exc.message)
             return False
-        return asked.refunded
+        except Exception:  # an adapter's bug must not stop the reconciler's other refunds
+            log.exception("order %s: asking about its refund failed", order_id)
+            return False
+        return ran.order.pay.state is PaymentState.REFUNDED
 
 
 class _AlreadyRefunded:
-    """The lookup's decision after a refused refund: REFUNDED when the platform reports every
-    won of the payment given back."""
-
-    def __init__(self) -> None:
-        self.refunded = False
+    """The lookup's decision after a refused refund: REFUNDED only when the platform reports,
+    for this very payment, every won of it given back."""
 
     def begin(self, order: Order) -> bool:
         return order.pay.state is PaymentState.REFUNDING
@@ -85,11 +85,15 @@ class _AlreadyRefunded:
         payment = order.pay
         if lookup is None or payment.state is not PaymentState.REFUNDING:
             return False
-        approved = payment.approved_amount
-        back = lookup.refunded_amount
-        if lookup.status is PlatformStatus.REFUNDED or (approved > 0 and back >= approved):
-            order.refund_confirmed(back or approved, lookup.raw, settling.now)
-            self.refunded = True
+        approved, back = payment.approved_amount, lookup.refunded_amount
+        same_payment = (
+            not lookup.platform_tx_id
+            or not payment.platform_tx_id
+            or (lookup.platform_tx_id == payment.platform_tx_id)
+        )
+        # A status alone proves nothing (an answer missing its amounts reads as 0 >= 0).
+        if same_payment and lookup.approved_amount == approved and back >= approved > 0:
+            order.refund_confirmed(back, lookup.raw, settling.now)
             log.info("order %s: its platform reports the refund done (%s won)", order.id, back)
         return False  # the refused attempt is closed already; no other attempt to close
 

@@ -22,6 +22,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ class Phase:
     children_cpu_s: list[float] = field(default_factory=list)  # per worker process, busiest first
     database_cpu_s: float = 0.0  # every PostgreSQL server process
     machine_busy_s: float = 0.0  # all cores, whatever ran
+    wall_s: float = 0.0  # the window machine_busy_s was read over
 
     @property
     def rate(self) -> float:
@@ -249,11 +251,13 @@ async def _measured(work: Any, pid: int, platform_pid: int) -> Phase:
     app, platform = tree_cpu_seconds(pid), tree_cpu_seconds(platform_pid)
     generator, children = own_cpu_seconds(), children_cpu_seconds(pid)
     database, machine = command_cpu_seconds("postgres"), machine_busy_seconds()
+    started = time.perf_counter()
     tally = await work
     after = children_cpu_seconds(pid)
     return Phase(
         database_cpu_s=command_cpu_seconds("postgres") - database,
         machine_busy_s=machine_busy_seconds() - machine,
+        wall_s=time.perf_counter() - started,
         children_cpu_s=sorted((after[c] - children.get(c, 0.0) for c in after), reverse=True),
         tally=tally,
         cpu_s=tree_cpu_seconds(pid) - app,
@@ -356,8 +360,12 @@ def _per(phases: list[Phase], attribute: str, count: int) -> float:
 def _busy(phases: list[Phase]) -> float:
     """How much of the machine's cores the lifecycle rounds kept busy, all processes counted:
     what is left over is all that more gonggu processes could take."""
-    capacity = sum(p.tally.seconds for p in phases) * (os.cpu_count() or 1)
-    return round(sum(p.machine_busy_s for p in phases) / capacity, 2) if capacity else 0.0
+    capacity = sum(p.wall_s for p in phases) * (os.cpu_count() or 1)
+    if not capacity:
+        return 0.0
+    # /proc/stat counts in clock ticks (10 ms): over a short round a saturated machine can
+    # read a tick or two above its capacity.
+    return round(min(1.0, sum(p.machine_busy_s for p in phases) / capacity), 2)
 
 
 def _shares(phases: list[Phase]) -> list[float]:

@@ -199,8 +199,9 @@ async def test_a_refund_refused_after_its_lost_answer_is_found_done_by_asking(sh
         PaymentOutcomeUnknown("KAKAO_PAY", "timeout"),
         PaymentPlatformError("KAKAO_PAY", "already cancelled"),
     )
+    tx = shop.db.payment_of(order_id).platform_tx_id
     gateway.script(
-        "lookup", PaymentLookup(PlatformStatus.REFUNDED, 30_000, 30_000, "T", {"s": "CANCEL"})
+        "lookup", PaymentLookup(PlatformStatus.REFUNDED, 30_000, 30_000, tx, {"s": "CANCEL"})
     )
 
     await shop.refund.execute(order_id)

@@ -47,7 +47,9 @@ def lookup_from_history(
     refunded = sum(amount(r, "totalPayAmount") for r in done if _is_cancel(r))
     if not approvals:
         return PaymentLookup(PlatformStatus.FAILED, 0, 0, payment_id, raw)
-    status = PlatformStatus.REFUNDED if refunded >= approved else PlatformStatus.APPROVED
+    # An approval whose amount could not be read is no proof of a refund (0 >= 0).
+    given_back = approved > 0 and refunded >= approved
+    status = PlatformStatus.REFUNDED if given_back else PlatformStatus.APPROVED
     approved_at = parse_ymdt(approvals[0].get("admissionYmdt"))
     return PaymentLookup(status, approved, refunded, payment_id, raw, approved_at)
 

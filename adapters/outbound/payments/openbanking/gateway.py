@@ -223,10 +223,21 @@ class OpenBankingGateway(PaymentGateway):
         self, check_type: str, tran_id: str, day: str, amount: int
     ) -> tuple[Answer, Answer]:
         body = messages.result_query(check_type, tran_id, day, amount, self._now())
-        answer = await self._client.result(body)
+        try:
+            answer = await self._client.result(body)
+        except PaymentPlatformError as refused:
+            # A refused inquiry (an expired token, a bad request) says nothing of the transfer
+            # it asks about: taken for a refusal of the transfer, it would make the retry a new
+            # attempt, a new bank_tran_id, and a second withdrawal or deposit.
+            raise PaymentOutcomeUnknown(
+                PLATFORM, f"the result of {tran_id} could not be read: {refused.message}"
+            ) from refused
         verdict = judge(answer.get("rsp_code"), "000")
         if verdict is not Verdict.DONE:
-            self._raise_unless_done(verdict, answer, {}, "result inquiry")
+            code, message = refusal(answer, {})
+            raise PaymentOutcomeUnknown(
+                PLATFORM, f"the result of {tran_id} could not be read: {code} {message}"
+            )
         return answer, _first(answer.get("res_list"))
 
     @staticmethod

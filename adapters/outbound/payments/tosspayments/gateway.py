@@ -22,7 +22,7 @@ from adapters.outbound.payments.tosspayments.payment_object import (
     refunded_amount,
     status_of,
 )
-from domain.errors import PaymentNotOwned, PaymentPlatformError
+from domain.errors import PaymentNotOwned, PaymentOutcomeUnknown, PaymentPlatformError
 from domain.pay_type import PayType
 from domain.ports.payment_gateway import (
     Approval,
@@ -208,20 +208,31 @@ class TossPaymentsGateway(PaymentGateway):
             "Content-Type": "application/json",
             "Idempotency-Key": idempotency_key[:300],
         }
-        return await send_same_key(
-            PLATFORM,
-            lambda: self._http.post(
-                self._base + path, json=body, headers=headers, timeout=self._config.timeout_s
-            ),
-            read_error,
+        return _an_object(
+            await send_same_key(
+                PLATFORM,
+                lambda: self._http.post(
+                    self._base + path, json=body, headers=headers, timeout=self._config.timeout_s
+                ),
+                read_error,
+            )
         )
 
     async def _get(self, path: str) -> Any:
         headers = {"Authorization": self._config.authorization()}
-        return await send(
-            PLATFORM,
-            lambda: self._http.get(
-                self._base + path, headers=headers, timeout=self._config.timeout_s
-            ),
-            read_error,
+        return _an_object(
+            await send(
+                PLATFORM,
+                lambda: self._http.get(
+                    self._base + path, headers=headers, timeout=self._config.timeout_s
+                ),
+                read_error,
+            )
         )
+
+
+def _an_object(answer: Any) -> dict[str, Any]:
+    """Every Toss answer used here is a Payment object: anything else is no usable answer."""
+    if not isinstance(answer, dict):
+        raise PaymentOutcomeUnknown(PLATFORM, "the answer was not a JSON object")
+    return answer

@@ -46,9 +46,9 @@ def status_of(payment: Mapping[str, Any]) -> PlatformStatus:
     status = str(payment.get("status") or "")
     if status == "CANCELED":
         # a payment cancelled before it was ever approved (e.g. an unpaid virtual account)
-        # gave nothing back
-        was_paid = payment.get("approvedAt") or refunded_amount(payment) > 0
-        return PlatformStatus.REFUNDED if was_paid else PlatformStatus.CANCELLED
+        # gave nothing back: only an approval time shows it was paid (cancel entries alone
+        # could be a never-paid payment's)
+        return PlatformStatus.REFUNDED if payment.get("approvedAt") else PlatformStatus.CANCELLED
     return _STATUS.get(status, PlatformStatus.PENDING)
 
 
