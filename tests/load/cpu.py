@@ -28,18 +28,7 @@ def children_cpu_seconds(pid: int) -> dict[int, float]:
 
 def command_cpu_seconds(command: str) -> float:
     """CPU seconds of every live process named `command` (PostgreSQL's server processes)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if stat[stat.index("(") + 1 : stat.rindex(")")] == command:
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
+    return sum(seconds for name, _ppid, seconds in _stats().values() if name == command)
 
 
 def machine_busy_seconds() -> float:
@@ -50,8 +39,14 @@ def machine_busy_seconds() -> float:
 
 
 def _processes() -> tuple[dict[int, int], dict[int, float]]:
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
+    stats = _stats()
+    parents = {pid: ppid for pid, (_name, ppid, _seconds) in stats.items()}
+    return parents, {pid: seconds for pid, (_name, _ppid, seconds) in stats.items()}
+
+
+def _stats() -> dict[int, tuple[str, int, float]]:
+    """Per live process: its command name, its parent, its user + system CPU seconds."""
+    stats: dict[int, tuple[str, int, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -60,10 +55,10 @@ def _processes() -> tuple[dict[int, int], dict[int, float]]:
         except OSError:
             continue
         # The command name is in parentheses and may contain spaces: split after it.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / TICKS
-    return parents, times
+        stats[int(entry.name)] = (name, int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return stats
 
 
 def own_cpu_seconds() -> float:

@@ -27,11 +27,9 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import httpx
-
 from tests.load.bench_lifecycle import base_environ, gonggu_environment
 from tests.load.lifecycle_driver import Target, run_inserts, run_lifecycles, setup_catalog
-from tests.load.stack import REPO, process, temporary_database
+from tests.load.stack import REPO, process, temporary_database, wait_until_answering
 from tests.support.live_server import free_port
 
 START_TIMEOUT_S = 300.0
@@ -121,7 +119,7 @@ def _under_callgrind(
     with (prefix.with_suffix(".log")).open("wb") as sink:
         child = subprocess.Popen([*valgrind, *command], cwd=REPO, env=env, stdout=sink, stderr=sink)
         try:
-            _wait_until_answering(child, url)
+            wait_until_answering(child, url, prefix.with_suffix(".log"), START_TIMEOUT_S)
 
             def counted(work: object, warm_up: int, total: int) -> float:
                 asyncio.run(work(warm_up))  # type: ignore[operator]
@@ -154,18 +152,6 @@ def _instructions(folder: Path, name: str, pid: int) -> float:
                 return float(line.split()[1])
         time.sleep(min(0.5, DUMP_TIMEOUT_S))
     raise RuntimeError(f"no callgrind dump of {pid} in {folder}")
-
-
-def _wait_until_answering(child: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise RuntimeError(f"{child.args!r} exited with {child.returncode}")
-        with contextlib.suppress(httpx.TransportError):
-            httpx.get(url, timeout=10)
-            return
-        time.sleep(1)
-    raise RuntimeError(f"{child.args!r} did not answer at {url} within {START_TIMEOUT_S} s")
 
 
 if __name__ == "__main__":

@@ -134,22 +134,25 @@ def process(
         child = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
         try:
             if ready is not None:
-                _wait_until_answering(child, ready, log)
+                wait_until_answering(child, ready, log)
             yield child
         finally:
             _stop(child)
 
 
-def _wait_until_answering(child: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def wait_until_answering(
+    child: subprocess.Popen[bytes], url: str, log: Path, timeout_s: float = START_TIMEOUT_S
+) -> None:
+    """Until `url` answers (any status); the child's exit or `timeout_s` is an error."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if child.poll() is not None:
             raise RuntimeError(f"{child.args!r} exited with {child.returncode}:\n{_read(log)}")
         with contextlib.suppress(httpx.TransportError):
-            httpx.get(url, timeout=2)
+            httpx.get(url, timeout=10)
             return
         time.sleep(0.1)
-    raise RuntimeError(f"{child.args!r} did not answer at {url} within {START_TIMEOUT_S} s")
+    raise RuntimeError(f"{child.args!r} did not answer at {url} within {timeout_s} s")
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:

@@ -9,7 +9,7 @@ from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from domain.catalog import Product
 from domain.order import Order, OrderState
 from domain.pay_type import PayType
-from domain.payment import Payment, PaymentState
+from domain.payment import Operation, Payment, PaymentAttempt, PaymentState
 from domain.user import User
 
 T0 = datetime(2026, 3, 1, 9, 30, 15, 123_000, tzinfo=UTC)
@@ -94,3 +94,18 @@ async def new_payment(
         await tx.payments.add(payment)
         await tx.commit()
     return payment
+
+
+async def placed_with_attempt(uow: SqlaUnitOfWorkFactory) -> tuple[Order, PaymentAttempt]:
+    """A placed order with its payment (platform id T-1) and an open APPROVE attempt."""
+    user, product = await new_user(uow), await new_product(uow)
+    async with uow() as tx:
+        order = order_for(user, product)
+        order.open_payment("payer", T0)
+        await tx.orders.add(order)
+        order.placed(T0)
+        attempt = order.begin_attempt(Operation.APPROVE, f"key-{user.id}", T0)
+        await tx.attempts.add(attempt)
+        order.pay.platform_tx_id = "T-1"
+        await tx.commit()
+    return order, attempt

@@ -13,10 +13,13 @@ from adapters.outbound.persistence.engine import create_engine, session_factory
 from adapters.outbound.persistence.repositories.orders import _lock_statement
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
 from domain.errors import Conflict, StorageUnavailable
-from domain.order import Order, OrderState
-from domain.payment import AttemptState, Operation, PaymentAttempt, PaymentState
+from domain.order import OrderState
+from domain.payment import AttemptState, Operation, PaymentState
 from domain.ports.payment_gateway import Approval
-from tests.integration.persistence.factories import T0, at, new_product, new_user, order_for
+from tests.integration.persistence.factories import (
+    at,
+    placed_with_attempt,
+)
 from tests.support.databases import wait_until_a_backend_waits_for_a_lock
 
 pytestmark = pytest.mark.anyio
@@ -26,20 +29,6 @@ pytestmark = pytest.mark.anyio
 def _postgres_only(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("driver statements are PostgreSQL's; SQLite runs the ORM's statements")
-
-
-async def placed_with_attempt(uow: SqlaUnitOfWorkFactory) -> tuple[Order, PaymentAttempt]:
-    user, product = await new_user(uow), await new_product(uow)
-    async with uow() as tx:
-        order = order_for(user, product)
-        order.open_payment("payer", T0)
-        await tx.orders.add(order)
-        order.placed(T0)
-        attempt = order.begin_attempt(Operation.APPROVE, f"key-{user.id}", T0)
-        await tx.attempts.add(attempt)
-        order.pay.platform_tx_id = "T-1"
-        await tx.commit()
-    return order, attempt
 
 
 def columns(entity: object, names: tuple[str, ...]) -> dict[str, object]:

@@ -10,26 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.repositories.attempts import _open_attempt_statement
 from adapters.outbound.persistence.unit_of_work import SqlaUnitOfWorkFactory
-from domain.order import Order, OrderState
+from domain.order import OrderState
 from domain.payment import AttemptState, Operation, PaymentAttempt, PaymentState
 from domain.ports.payment_gateway import Approval
-from tests.integration.persistence.factories import T0, at, new_product, new_user, order_for
+from tests.integration.persistence.factories import (
+    at,
+    placed_with_attempt,
+)
 
 pytestmark = pytest.mark.anyio
-
-
-async def placed_with_attempt(uow: SqlaUnitOfWorkFactory) -> tuple[Order, PaymentAttempt]:
-    user, product = await new_user(uow), await new_product(uow)
-    async with uow() as tx:
-        order = order_for(user, product)
-        order.open_payment("payer", T0)
-        await tx.orders.add(order)
-        order.placed(T0)
-        attempt = order.begin_attempt(Operation.APPROVE, f"key-{user.id}", T0)
-        await tx.attempts.add(attempt)
-        order.pay.platform_tx_id = "T-1"
-        await tx.commit()
-    return order, attempt
 
 
 # ------------------------------------------------------------------ autoflush before the read
